@@ -1,0 +1,3 @@
+export { TidelogError, isTidelogError } from './errors.js';
+export { KAFKA_ERRORS, kafkaErrorCode, kafkaErrorName, type KafkaErrorName } from './kafka-error-codes.js';
+export { systemClock, ManualClock, type Clock } from './clock.js';

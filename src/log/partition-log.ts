@@ -1,0 +1,426 @@
+import { type Clock, systemClock, TidelogError } from '../common/index.js';
+import { DEFAULT_TOPIC_CONFIG, type TopicConfig } from '../config/index.js';
+import { BASE_OFFSET, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, validateClientBatch } from '../record/index.js';
+import { realFileSystem, type FileSystem } from './fs.js';
+import { GroupCommit } from './group-commit.js';
+import { loadSegments, writeCleanShutdownMarker, writeRecoveryPoint, type RecoveryReport, type ScanPlacement } from './recovery.js';
+import { segmentsToDelete, type RetentionReason } from './retention.js';
+import { rollReason, type RollReason } from './roll.js';
+import { scanSegment } from './scan.js';
+import { LogSegment, StaleIndexError, type StampedBatch } from './segment.js';
+import { SerialLane } from './serial-lane.js';
+
+export interface LogOptions {
+  /** The partition directory, `<data-dir>/<topic>-<partition>`. */
+  dir: string;
+  config?: TopicConfig;
+  fs?: FileSystem;
+  clock?: Clock;
+  scanPlacement?: ScanPlacement;
+  /** Stamped into every batch's PartitionLeaderEpoch; a single broker stays at 0. */
+  leaderEpoch?: number;
+}
+
+export interface AppendOptions {
+  /** Acknowledge only after the bytes are fsynced (acks=all). */
+  durable?: boolean;
+}
+
+export interface AppendResult {
+  baseOffset: bigint;
+  lastOffset: bigint;
+  /** -1: batches keep the producer's CreateTime. */
+  logAppendTime: number;
+  logStartOffset: bigint;
+}
+
+export interface RetentionResult {
+  deletedSegments: number;
+  deletedBytes: number;
+  reasons: RetentionReason[];
+}
+
+export interface SegmentInfo {
+  baseOffset: bigint;
+  nextOffset: bigint;
+  size: number;
+  maxTimestamp: number;
+}
+
+interface PendingAppend extends StampedBatch {
+  records: number;
+  durable: boolean;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Most batches one write gathers (the kernel's IOV_MAX). */
+const MAX_BATCHES_PER_WRITE = 1024;
+
+/**
+ * The log of one partition: append-only segments in Kafka's format. Appends are validated
+ * and given offsets at once, then written in arrival order by one serial writer that
+ * gathers whatever is queued into a single vectored write; durable appends share fsyncs.
+ * Rolling, retention, flushing and closing run on the same serial lane, so none of them
+ * interleaves with a write.
+ */
+export class PartitionLog {
+  private nextOffsetToAssign: bigint;
+  private readonly queue: PendingAppend[] = [];
+  private writeScheduled = false;
+  private failure: TidelogError | null = null;
+  private closed = false;
+  private unflushedMessages = 0;
+  private lastFlushMs: number;
+  private flushScheduled = false;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly lane = new SerialLane();
+  private readonly groupCommit: GroupCommit;
+  /** Data below this offset is fsynced and indexed on disk. */
+  recoveryPoint: bigint;
+  lastRollReason: RollReason | null = null;
+
+  private constructor(
+    readonly dir: string,
+    private config: TopicConfig,
+    private readonly fs: FileSystem,
+    private readonly clock: Clock,
+    private readonly leaderEpoch: number,
+    private readonly segments: LogSegment[],
+    readonly recoveryReport: RecoveryReport,
+  ) {
+    this.nextOffsetToAssign = this.logEndOffset;
+    this.recoveryPoint = this.logEndOffset;
+    this.lastFlushMs = clock.now();
+    this.groupCommit = new GroupCommit(() => this.syncActive());
+    this.armFlushTimer();
+  }
+
+  static async open(options: LogOptions): Promise<PartitionLog> {
+    const fs = options.fs ?? realFileSystem;
+    const clock = options.clock ?? systemClock;
+    const config = options.config ?? DEFAULT_TOPIC_CONFIG;
+    const { segments, report } = await loadSegments({
+      fs,
+      dir: options.dir,
+      indexIntervalBytes: config['index.interval.bytes'],
+      scanPlacement: options.scanPlacement ?? 'auto',
+      now: clock.now(),
+    });
+    return new PartitionLog(options.dir, config, fs, clock, options.leaderEpoch ?? 0, segments, report);
+  }
+
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  get logStartOffset(): bigint {
+    return this.segments[0]!.baseOffset;
+  }
+
+  /** One past the last offset whose write has completed: what readers can see. */
+  get logEndOffset(): bigint {
+    return this.active.nextOffset;
+  }
+
+  get size(): number {
+    return this.segments.reduce((sum, s) => sum + s.size, 0);
+  }
+
+  get topicConfig(): TopicConfig {
+    return this.config;
+  }
+
+  segmentInfos(): SegmentInfo[] {
+    return this.segments.map((s) => ({ baseOffset: s.baseOffset, nextOffset: s.nextOffset, size: s.size, maxTimestamp: s.maxTimestamp }));
+  }
+
+  setConfig(config: TopicConfig): void {
+    this.config = config;
+    this.armFlushTimer();
+  }
+
+  private usable(): void {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new TidelogError('KAFKA_STORAGE_ERROR', `log ${this.dir} is closed`);
+  }
+
+  /**
+   * Appends one record batch as a client sent it. Validates it, stamps BaseOffset and
+   * PartitionLeaderEpoch into its bytes (outside the CRC), and resolves once written, or
+   * once fsynced when `durable`. A rejected batch leaves nothing on disk.
+   */
+  append(batch: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
+    try {
+      this.usable();
+      const { recordsCount } = validateClientBatch(batch, { maxMessageBytes: this.config['max.message.bytes'] });
+      const baseOffset = this.nextOffsetToAssign;
+      const lastOffset = baseOffset + BigInt(recordsCount - 1);
+      this.nextOffsetToAssign = lastOffset + 1n;
+      batch.writeBigInt64BE(baseOffset, BASE_OFFSET);
+      batch.writeInt32BE(this.leaderEpoch, PARTITION_LEADER_EPOCH);
+      return new Promise((resolve, reject) => {
+        const maxTimestamp = Number(batch.readBigInt64BE(MAX_TIMESTAMP));
+        this.queue.push({ bytes: batch, lastOffset, maxTimestamp, records: recordsCount, durable: options.durable ?? false, resolve, reject });
+        if (!this.writeScheduled) {
+          this.writeScheduled = true;
+          void this.lane.run(() => this.writeQueued());
+        }
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Writes everything queued, rolling where needed; runs on the lane. */
+  private async writeQueued(): Promise<void> {
+    this.writeScheduled = false;
+    while (this.queue.length > 0) {
+      if (this.failure) return this.rejectQueued(this.failure);
+      let group: PendingAppend[];
+      try {
+        group = await this.takeGroup();
+      } catch (cause) {
+        this.failure ??= new TidelogError('KAFKA_STORAGE_ERROR', `rolling ${this.dir} failed; the log is offline`, { cause });
+        return this.rejectQueued(this.failure);
+      }
+      try {
+        await this.active.append(group);
+      } catch (error) {
+        return this.failWrite(error, group);
+      }
+      this.active.rollBasisMs ??= this.clock.now();
+      await this.acknowledge(group);
+    }
+  }
+
+  /** The longest run of queued batches that fits in the active segment, rolling first if the head does not. */
+  private async takeGroup(): Promise<PendingAppend[]> {
+    const now = this.clock.now();
+    const head = this.queue[0]!;
+    const reason = rollReason(this.active, 0, head.bytes.length, head.lastOffset, this.config, now);
+    if (reason) await this.roll(reason);
+    let bytes = head.bytes.length;
+    let count = 1;
+    while (count < this.queue.length && count < MAX_BATCHES_PER_WRITE) {
+      const next = this.queue[count]!;
+      if (rollReason(this.active, bytes, next.bytes.length, next.lastOffset, this.config, now)) break;
+      bytes += next.bytes.length;
+      count++;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  private async acknowledge(group: PendingAppend[]): Promise<void> {
+    const logStartOffset = this.logStartOffset;
+    const settle = (p: PendingAppend) => p.resolve({ baseOffset: p.lastOffset - BigInt(p.records - 1), lastOffset: p.lastOffset, logAppendTime: -1, logStartOffset });
+    for (const p of group) this.unflushedMessages += p.records;
+    if (this.flushDue()) {
+      // The flush policy asked for this fsync: hold these acknowledgements until it is done.
+      try {
+        await this.flushNow();
+      } catch (error) {
+        for (const p of group) p.reject(error);
+        return;
+      }
+      for (const p of group) settle(p);
+      return;
+    }
+    for (const p of group) {
+      if (p.durable) this.groupCommit.sync().then(() => settle(p), p.reject);
+      else settle(p);
+    }
+  }
+
+  private flushDue(): boolean {
+    return this.unflushedMessages >= this.config['flush.messages'] || this.clock.now() - this.lastFlushMs >= this.config['flush.ms'];
+  }
+
+  private rejectQueued(error: unknown): void {
+    for (const p of this.queue.splice(0)) p.reject(error);
+  }
+
+  /** A write failed: nothing from `group` on is acknowledged, and their offsets are handed out again. */
+  private async failWrite(cause: unknown, group: PendingAppend[]): Promise<void> {
+    const error = new TidelogError('KAFKA_STORAGE_ERROR', `write to ${this.active.path} failed: ${(cause as Error).message}`, { cause });
+    for (const p of group) p.reject(error);
+    this.rejectQueued(error);
+    this.nextOffsetToAssign = this.logEndOffset;
+    try {
+      await this.active.truncateTo(this.active.size);
+    } catch (truncateError) {
+      this.failure = new TidelogError('KAFKA_STORAGE_ERROR', `log ${this.dir} is offline: could not undo a failed write`, { cause: truncateError });
+    }
+  }
+
+  /** The group commit's fsync. A failed fsync takes the log offline: the page cache can no longer be trusted. */
+  private async syncActive(): Promise<void> {
+    try {
+      await this.active.sync();
+    } catch (cause) {
+      this.failure ??= new TidelogError('KAFKA_STORAGE_ERROR', `fsync of ${this.active.path} failed; log ${this.dir} is offline`, { cause });
+      throw this.failure;
+    }
+  }
+
+  /** fsyncs the active segment and its indexes and advances the recovery point. */
+  private async flushNow(): Promise<void> {
+    const flushedTo = this.logEndOffset;
+    try {
+      await this.active.flush();
+    } catch (cause) {
+      this.failure ??= new TidelogError('KAFKA_STORAGE_ERROR', `flush of ${this.active.path} failed; log ${this.dir} is offline`, { cause });
+      throw this.failure;
+    }
+    this.recoveryPoint = flushedTo;
+    this.unflushedMessages = 0;
+    this.lastFlushMs = this.clock.now();
+  }
+
+  private armFlushTimer(): void {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.flushTimer = null;
+    const ms = this.config['flush.ms'];
+    if (!Number.isFinite(ms) || ms > 0x7fffffff) return;
+    this.flushTimer = setInterval(() => {
+      if (this.unflushedMessages === 0 || this.flushScheduled || this.closed) return;
+      this.flushScheduled = true;
+      this.lane
+        .run(() => this.flushNow())
+        .catch(() => {})
+        .finally(() => (this.flushScheduled = false));
+    }, Math.max(ms, 1));
+    this.flushTimer.unref();
+  }
+
+  private async roll(reason: RollReason): Promise<void> {
+    const old = this.active;
+    old.indexer.seal();
+    await old.flush();
+    this.segments.push(await LogSegment.create(this.fs, this.dir, old.nextOffset, this.config['index.interval.bytes']));
+    this.recoveryPoint = old.nextOffset;
+    await writeRecoveryPoint(this.fs, this.dir, this.recoveryPoint);
+    this.lastRollReason = reason;
+  }
+
+  /** Closes the active segment and starts a new one, unless it is empty. */
+  rollNow(): Promise<void> {
+    return this.lane.run(async () => {
+      this.usable();
+      if (!this.active.isEmpty) await this.roll('requested');
+    });
+  }
+
+  /** fsyncs everything written so far and checkpoints the recovery point. */
+  flush(): Promise<void> {
+    return this.lane.run(async () => {
+      this.usable();
+      await this.flushNow();
+      await writeRecoveryPoint(this.fs, this.dir, this.recoveryPoint);
+    });
+  }
+
+  /** Deletes the oldest closed segments that retention.ms or retention.bytes no longer keep. */
+  applyRetention(): Promise<RetentionResult> {
+    return this.lane.run(async () => {
+      this.usable();
+      const { count, reasons } = segmentsToDelete(this.segments, this.config, this.clock.now());
+      const doomed = this.segments.splice(0, count);
+      for (const segment of doomed) await segment.delete();
+      return { deletedSegments: count, deletedBytes: doomed.reduce((sum, s) => sum + s.size, 0), reasons };
+    });
+  }
+
+  private segmentFor(offset: bigint): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private outOfRange(offset: bigint): TidelogError {
+    return new TidelogError('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside the log [${this.logStartOffset}, ${this.logEndOffset}]`);
+  }
+
+  /**
+   * Whole batches from the one holding `offset`, up to `maxBytes` but always at least one
+   * batch; empty at the log end. Bytes come back exactly as stored.
+   */
+  async read(offset: bigint, maxBytes: number): Promise<Buffer> {
+    this.usable();
+    if (offset < this.logStartOffset || offset > this.logEndOffset) throw this.outOfRange(offset);
+    for (let i = this.segmentFor(offset); i < this.segments.length; i++) {
+      const segment = this.segments[i]!;
+      const bytes = await this.withFreshIndex(segment, () => segment.read(offset, maxBytes));
+      if (bytes.length > 0) return bytes;
+    }
+    return Buffer.alloc(0);
+  }
+
+  /** The first record whose timestamp is at or after `timestamp`, or null if all are older. */
+  async offsetForTimestamp(timestamp: number): Promise<{ offset: bigint; timestamp: number } | null> {
+    this.usable();
+    for (const segment of [...this.segments]) {
+      if (segment.maxTimestamp < timestamp) continue;
+      const found = await this.withFreshIndex(segment, () => segment.offsetForTimestamp(timestamp));
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /** Runs a lookup; if an index entry proves stale, rebuilds that segment's indexes from its log once and retries. */
+  private async withFreshIndex<T>(segment: LogSegment, lookup: () => Promise<T>): Promise<T> {
+    try {
+      return await lookup();
+    } catch (error) {
+      if (!(error instanceof StaleIndexError)) throw error;
+      await this.lane.run(async () => {
+        const scan = await scanSegment((buffer, length, position) => segment.readAt(buffer, length, position), {
+          size: segment.size,
+          baseOffset: segment.baseOffset,
+          indexIntervalBytes: this.config['index.interval.bytes'],
+        });
+        if (scan.problem) throw new TidelogError('KAFKA_STORAGE_ERROR', `segment ${segment.path} is damaged at byte ${scan.validBytes}: ${scan.problem}`);
+        await segment.adoptScan(scan);
+      });
+      return lookup();
+    }
+  }
+
+  /**
+   * Clean shutdown: waits for queued writes, flushes everything, checkpoints the recovery
+   * point and leaves the clean-shutdown marker, so the next open skips recovery.
+   */
+  close(): Promise<void> {
+    if (this.closed) return this.lane.run(async () => {});
+    this.closed = true;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    return this.lane.run(async () => {
+      await this.groupCommit.idle();
+      try {
+        if (!this.failure) {
+          await this.active.flush();
+          await writeRecoveryPoint(this.fs, this.dir, this.logEndOffset);
+          await writeCleanShutdownMarker(this.fs, this.dir);
+        }
+      } finally {
+        for (const segment of this.segments) await segment.close();
+      }
+    });
+  }
+
+  /** Closes the log and removes its directory. */
+  async delete(): Promise<void> {
+    this.closed = true;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    await this.lane.run(async () => {
+      await this.groupCommit.idle().catch(() => {});
+      for (const segment of this.segments) await segment.close();
+      await this.fs.removeDir(this.dir);
+    });
+  }
+}

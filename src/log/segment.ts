@@ -1,0 +1,283 @@
+import { decodeRecords, readBatchHeader } from '../record/index.js';
+import { BatchWalker } from './batch-walker.js';
+import { segmentPath } from './file-names.js';
+import type { FileSystem, LogFileHandle } from './fs.js';
+import { SegmentIndexer } from './indexer.js';
+import { OffsetIndex } from './offset-index.js';
+import type { ScanResult } from './scan.js';
+import { TimeIndex } from './time-index.js';
+
+/** Raised when an index entry does not point where it says; the log rebuilds and retries. */
+export class StaleIndexError extends Error {}
+
+/** A batch ready to be written: offsets already stamped into its bytes. */
+export interface StampedBatch {
+  bytes: Buffer;
+  lastOffset: bigint;
+  maxTimestamp: number;
+}
+
+export const MAX_RELATIVE_OFFSET = 0x7fffffffn;
+
+/**
+ * One segment of a partition log: `<base>.log` with its `.index` and `.timeindex`. The
+ * log file holds whole batches back to back from position 0, offsets contiguous from the
+ * base offset; `size` counts only bytes whose write has completed, so readers never see
+ * a batch that is still being written.
+ */
+export class LogSegment {
+  readonly offsetIndex: OffsetIndex;
+  readonly timeIndex: TimeIndex;
+  readonly indexer: SegmentIndexer;
+  /** One past the last offset stored here. */
+  nextOffset: bigint;
+  size: number;
+  /** Wall-clock time `segment.ms` counts from: when the first batch arrived, or when the segment was loaded. */
+  rollBasisMs: number | null = null;
+  private readers = 0;
+  private deleted = false;
+  private unflushedBytes = false;
+
+  private constructor(
+    private readonly fs: FileSystem,
+    private readonly dir: string,
+    readonly baseOffset: bigint,
+    private readonly handle: LogFileHandle,
+    size: number,
+    indexIntervalBytes: number,
+  ) {
+    this.offsetIndex = new OffsetIndex(segmentPath(dir, baseOffset, 'index'));
+    this.timeIndex = new TimeIndex(segmentPath(dir, baseOffset, 'timeindex'));
+    this.indexer = new SegmentIndexer(this.offsetIndex, this.timeIndex, indexIntervalBytes);
+    this.size = size;
+    this.nextOffset = baseOffset;
+  }
+
+  static async create(fs: FileSystem, dir: string, baseOffset: bigint, indexIntervalBytes: number): Promise<LogSegment> {
+    const handle = await fs.open(segmentPath(dir, baseOffset, 'log'), 'write');
+    await handle.truncate(0);
+    await fs.syncDir(dir);
+    return new LogSegment(fs, dir, baseOffset, handle, 0, indexIntervalBytes);
+  }
+
+  /** Opens an existing segment and reads its indexes; returns why they can't be trusted, if so. */
+  static async load(
+    fs: FileSystem,
+    dir: string,
+    baseOffset: bigint,
+    indexIntervalBytes: number,
+  ): Promise<{ segment: LogSegment; indexProblem: string | null }> {
+    const handle = await fs.open(segmentPath(dir, baseOffset, 'log'), 'write');
+    const segment = new LogSegment(fs, dir, baseOffset, handle, await handle.size(), indexIntervalBytes);
+    const indexProblem = await segment.loadIndexes();
+    return { segment, indexProblem };
+  }
+
+  private async loadIndexes(): Promise<string | null> {
+    const offsetProblem = (await this.offsetIndex.read(this.fs)) ?? this.offsetIndex.check(this.size);
+    if (offsetProblem) return `offset index: ${offsetProblem}`;
+    const timeProblem = (await this.timeIndex.read(this.fs)) ?? this.timeIndex.check();
+    if (timeProblem) return `time index: ${timeProblem}`;
+    const last = this.offsetIndex.last();
+    if (last && !(await this.entryHolds(last.position, this.baseOffset + BigInt(last.relativeOffset)))) {
+      return `offset index: last entry does not point at the batch ending at its offset`;
+    }
+    this.indexer.maxTimestamp = this.timeIndex.lastTimestamp() ?? -1;
+    this.indexer.resume(this.size);
+    return null;
+  }
+
+  private async entryHolds(position: number, lastOffset: bigint): Promise<boolean> {
+    const walker = new BatchWalker(this.handle, position, this.size, 128);
+    const batch = await walker.next();
+    return batch !== null && batch.lastOffset === lastOffset;
+  }
+
+  get isEmpty(): boolean {
+    return this.size === 0;
+  }
+
+  get maxTimestamp(): number {
+    return this.indexer.maxTimestamp;
+  }
+
+  get path(): string {
+    return this.handle.path;
+  }
+
+  /** Finds the active segment's end after a clean open: walks from the last index entry. */
+  async findNextOffset(): Promise<bigint | null> {
+    const last = this.offsetIndex.last();
+    const walker = new BatchWalker(this.handle, last?.position ?? 0, this.size, 1 << 20);
+    let next = this.baseOffset;
+    for (let batch = await walker.next(); batch; batch = await walker.next()) next = batch.lastOffset + 1n;
+    return walker.stoppedEarly ? null : next;
+  }
+
+  fits(lastOffset: bigint): boolean {
+    return lastOffset - this.baseOffset <= MAX_RELATIVE_OFFSET;
+  }
+
+  /** Writes batches at the end of the file, then indexes them. */
+  async append(batches: readonly StampedBatch[]): Promise<void> {
+    const start = this.size;
+    await this.handle.writev(
+      batches.map((b) => b.bytes),
+      start,
+    );
+    let position = start;
+    for (const batch of batches) {
+      this.indexer.onBatch(position, batch.bytes.length, Number(batch.lastOffset - this.baseOffset), batch.maxTimestamp);
+      position += batch.bytes.length;
+      this.nextOffset = batch.lastOffset + 1n;
+    }
+    this.size = position;
+    this.unflushedBytes = true;
+  }
+
+  /** Cuts the file back to `size` bytes, e.g. after a failed write. */
+  async truncateTo(size: number): Promise<void> {
+    await this.handle.truncate(size);
+    this.size = size;
+  }
+
+  /** Makes written bytes durable (the data only; indexes are caches). */
+  async sync(): Promise<void> {
+    if (!this.unflushedBytes) return;
+    this.unflushedBytes = false;
+    try {
+      await this.handle.sync();
+    } catch (error) {
+      this.unflushedBytes = true;
+      throw error;
+    }
+  }
+
+  /** Makes the data and both indexes durable. */
+  async flush(): Promise<void> {
+    await this.sync();
+    await this.offsetIndex.persist(this.fs, true);
+    await this.timeIndex.persist(this.fs, true);
+  }
+
+  /** Writes index entries not yet on disk, without waiting for the disk. */
+  async persistIndexes(): Promise<void> {
+    await this.offsetIndex.persist(this.fs, false);
+    await this.timeIndex.persist(this.fs, false);
+  }
+
+  /** Adopts what a full scan found: its valid length, end offset and rebuilt indexes. */
+  async adoptScan(scan: ScanResult): Promise<number> {
+    const cut = this.size - scan.validBytes;
+    if (cut > 0) await this.truncateTo(scan.validBytes);
+    this.offsetIndex.replace(Buffer.from(scan.offsetIndexBytes.buffer, scan.offsetIndexBytes.byteOffset, scan.offsetIndexBytes.byteLength));
+    this.timeIndex.replace(Buffer.from(scan.timeIndexBytes.buffer, scan.timeIndexBytes.byteOffset, scan.timeIndexBytes.byteLength));
+    this.indexer.maxTimestamp = scan.maxTimestamp;
+    this.indexer.offsetOfMaxTimestamp = scan.offsetOfMaxTimestamp;
+    this.indexer.resume(this.size);
+    this.nextOffset = scan.nextOffset;
+    this.unflushedBytes = true;
+    await this.flush();
+    return cut;
+  }
+
+  readAt(buffer: Buffer, length: number, position: number): Promise<number> {
+    return this.handle.read(buffer, 0, length, position);
+  }
+
+  private async withReader<T>(fn: () => Promise<T>): Promise<T> {
+    this.readers++;
+    try {
+      return await fn();
+    } finally {
+      this.readers--;
+      if (this.deleted && this.readers === 0) await this.handle.close();
+    }
+  }
+
+  /** A walker positioned at or before the batch holding `offset`, checking the index entry it starts from. */
+  private async walkerFor(offset: bigint, chunkBytes: number): Promise<BatchWalker> {
+    const entry = this.offsetIndex.lookup(Number(offset - this.baseOffset));
+    const walker = new BatchWalker(this.handle, entry.position, this.size, chunkBytes);
+    if (entry.relativeOffset >= 0) {
+      const first = await walker.next();
+      if (!first || first.lastOffset !== this.baseOffset + BigInt(entry.relativeOffset)) {
+        throw new StaleIndexError(`index entry at position ${entry.position} of ${this.path} is stale`);
+      }
+      walker.rewind(entry.position);
+    }
+    return walker;
+  }
+
+  /**
+   * Whole batches starting with the one that holds `offset`, up to `maxBytes` but always at
+   * least that first batch. Empty when `offset` is past this segment's end.
+   */
+  read(offset: bigint, maxBytes: number): Promise<Buffer> {
+    return this.withReader(async () => {
+      const walker = await this.walkerFor(offset, Math.max(maxBytes, 16 * 1024) + 8 * 1024);
+      let first: Awaited<ReturnType<BatchWalker['next']>> = null;
+      for (let batch = await walker.next(); batch; batch = await walker.next()) {
+        if (batch.lastOffset >= offset) {
+          first = batch;
+          break;
+        }
+      }
+      if (!first) return Buffer.alloc(0);
+      const wanted = Math.min(Math.max(maxBytes, first.sizeInBytes), this.size - first.position);
+      let bytes = walker.view(first.position, first.position + wanted);
+      if (!bytes) {
+        bytes = Buffer.allocUnsafe(wanted);
+        bytes = bytes.subarray(0, await this.handle.read(bytes, 0, wanted, first.position));
+      }
+      return wholeBatches(bytes);
+    });
+  }
+
+  /** The first record at or after `timestamp`, with its timestamp, or null if every record is older. */
+  offsetForTimestamp(timestamp: number): Promise<{ offset: bigint; timestamp: number } | null> {
+    return this.withReader(async () => {
+      if (this.maxTimestamp < timestamp) return null;
+      const start = this.baseOffset + BigInt(this.timeIndex.lookup(timestamp));
+      const walker = await this.walkerFor(start, 64 * 1024);
+      for (let batch = await walker.next(); batch; batch = await walker.next()) {
+        if (batch.maxTimestamp < timestamp) continue;
+        try {
+          const record = decodeRecords(batch.bytes, readBatchHeader(batch.bytes)).find((r) => r.timestamp >= timestamp);
+          if (record) return { offset: record.offset, timestamp: record.timestamp };
+        } catch {
+          // A codec we can't decode: the batch is the finest answer we can give.
+          return { offset: batch.baseOffset, timestamp: batch.maxTimestamp };
+        }
+      }
+      return null;
+    });
+  }
+
+  /** Closes the segment's file. */
+  async close(): Promise<void> {
+    if (this.deleted) return;
+    await this.handle.close();
+  }
+
+  /** Removes the files; the descriptor closes once in-flight reads finish. */
+  async delete(): Promise<void> {
+    this.deleted = true;
+    for (const kind of ['log', 'index', 'timeindex'] as const) {
+      const path = segmentPath(this.dir, this.baseOffset, kind);
+      if (await this.fs.exists(path)) await this.fs.unlink(path);
+    }
+    if (this.readers === 0) await this.handle.close();
+  }
+}
+
+/** Trims a read to whole batches, keeping at least the first even when it alone is larger. */
+function wholeBatches(bytes: Buffer): Buffer {
+  let end = 0;
+  while (end + 12 <= bytes.length) {
+    const next = end + bytes.readInt32BE(end + 8) + 12;
+    if (next > bytes.length) break;
+    end = next;
+  }
+  return bytes.subarray(0, end);
+}

@@ -1,4 +1,4 @@
-import { BATCH_LENGTH, LAST_OFFSET_DELTA, LOG_OVERHEAD, MAGIC, MAX_TIMESTAMP, CURRENT_MAGIC, BATCH_HEADER_SIZE } from '../record/index.js';
+import { BATCH_HEADER_SIZE, BATCH_LENGTH, CURRENT_MAGIC, LAST_OFFSET_DELTA, LOG_OVERHEAD, MAGIC, MAX_TIMESTAMP } from '../record/index.js';
 import type { LogFileHandle } from './fs.js';
 
 /** The header fields the log's lookups need, and where the batch lies in the file. */
@@ -8,15 +8,13 @@ export interface BatchPosition {
   baseOffset: bigint;
   lastOffset: bigint;
   maxTimestamp: number;
-  /** The whole batch, a view into the walker's current chunk. */
-  bytes: Buffer;
 }
 
 /**
- * Walks the batches of a segment file from `position` to `end`, reading in chunks of at
- * least `chunkBytes`; each yielded batch is whole in memory. It trusts lengths, not CRCs:
- * it runs over data already verified at append or recovery, and stops at anything that is
- * not a plausible batch (reporting it through `stoppedEarly`).
+ * Walks the batch headers of a segment file from `position` to `end`, reading in chunks of
+ * `chunkBytes`; a batch's body is read only when asked for with `bytesOf`. It trusts
+ * lengths, not CRCs: it runs over data already verified at append or recovery, and stops
+ * at anything that is not a plausible batch (reporting it through `stoppedEarly`).
  */
 export class BatchWalker {
   stoppedEarly = false;
@@ -30,21 +28,23 @@ export class BatchWalker {
     private readonly chunkBytes = 64 * 1024,
   ) {}
 
-  /** Bytes in [start, stop) when the current chunk holds them all, else null. */
+  /** Bytes in [start, stop) if the current chunk holds them all, else null. */
   view(start: number, stop: number): Buffer | null {
     if (start < this.chunkStart || stop > this.chunkStart + this.chunk.length) return null;
     return this.chunk.subarray(start - this.chunkStart, stop - this.chunkStart);
   }
 
-  private async fill(bytes: number): Promise<boolean> {
-    if (this.view(this.position, this.position + bytes)) return true;
-    const length = Math.min(Math.max(this.chunkBytes, bytes), this.end - this.position);
-    if (length < bytes) return false;
-    const chunk = Buffer.allocUnsafe(length);
-    const read = await this.handle.read(chunk, 0, length, this.position);
-    this.chunk = chunk.subarray(0, read);
-    this.chunkStart = this.position;
-    return read >= bytes;
+  /** Bytes in [start, start + length), from the current chunk when it holds them, else read. */
+  async bytes(start: number, length: number): Promise<Buffer> {
+    const cached = this.view(start, start + length);
+    if (cached) return cached;
+    const buf = Buffer.allocUnsafe(length);
+    return buf.subarray(0, await this.handle.read(buf, 0, length, start));
+  }
+
+  /** The whole batch. */
+  bytesOf(batch: BatchPosition): Promise<Buffer> {
+    return this.bytes(batch.position, batch.sizeInBytes);
   }
 
   /** Goes back to an earlier position, keeping what is already read. */
@@ -53,15 +53,23 @@ export class BatchWalker {
     this.stoppedEarly = false;
   }
 
+  private async header(): Promise<Buffer | null> {
+    const cached = this.view(this.position, this.position + BATCH_HEADER_SIZE);
+    if (cached) return cached;
+    const length = Math.min(this.chunkBytes, this.end - this.position);
+    if (length < BATCH_HEADER_SIZE) return null;
+    const chunk = Buffer.allocUnsafe(length);
+    this.chunk = chunk.subarray(0, await this.handle.read(chunk, 0, length, this.position));
+    this.chunkStart = this.position;
+    return this.view(this.position, this.position + BATCH_HEADER_SIZE);
+  }
+
   async next(): Promise<BatchPosition | null> {
     if (this.position >= this.end) return null;
-    if (!(await this.fill(BATCH_HEADER_SIZE))) return this.stop();
-    let header = this.view(this.position, this.position + BATCH_HEADER_SIZE)!;
+    const header = await this.header();
+    if (!header) return this.stop();
     const sizeInBytes = header.readInt32BE(BATCH_LENGTH) + LOG_OVERHEAD;
-    if (header[MAGIC] !== CURRENT_MAGIC || sizeInBytes < BATCH_HEADER_SIZE) return this.stop();
-    if (!(await this.fill(sizeInBytes))) return this.stop();
-    const bytes = this.view(this.position, this.position + sizeInBytes)!;
-    header = bytes;
+    if (header[MAGIC] !== CURRENT_MAGIC || sizeInBytes < BATCH_HEADER_SIZE || this.position + sizeInBytes > this.end) return this.stop();
     const baseOffset = header.readBigInt64BE(0);
     const batch: BatchPosition = {
       position: this.position,
@@ -69,7 +77,6 @@ export class BatchWalker {
       baseOffset,
       lastOffset: baseOffset + BigInt(header.readInt32BE(LAST_OFFSET_DELTA)),
       maxTimestamp: Number(header.readBigInt64BE(MAX_TIMESTAMP)),
-      bytes,
     };
     this.position += sizeInBytes;
     return batch;

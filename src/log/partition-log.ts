@@ -403,6 +403,7 @@ export class PartitionLog {
       await this.groupCommit.idle();
       try {
         if (!this.failure) {
+          this.active.indexer.seal();
           await this.active.flush();
           await writeRecoveryPoint(this.fs, this.dir, this.logEndOffset);
           await writeCleanShutdownMarker(this.fs, this.dir);

@@ -82,7 +82,9 @@ export class LogSegment {
     if (last && !(await this.entryHolds(last.position, this.baseOffset + BigInt(last.relativeOffset)))) {
       return `offset index: last entry does not point at the batch ending at its offset`;
     }
-    this.indexer.maxTimestamp = this.timeIndex.lastTimestamp() ?? -1;
+    const lastTime = this.timeIndex.last();
+    this.indexer.maxTimestamp = lastTime?.timestamp ?? -1;
+    this.indexer.offsetOfMaxTimestamp = lastTime?.relativeOffset ?? 0;
     this.indexer.resume(this.size);
     return null;
   }
@@ -215,7 +217,7 @@ export class LogSegment {
    */
   read(offset: bigint, maxBytes: number): Promise<Buffer> {
     return this.withReader(async () => {
-      const walker = await this.walkerFor(offset, Math.max(maxBytes, 16 * 1024) + 8 * 1024);
+      const walker = await this.walkerFor(offset, 16 * 1024);
       let first: Awaited<ReturnType<BatchWalker['next']>> = null;
       for (let batch = await walker.next(); batch; batch = await walker.next()) {
         if (batch.lastOffset >= offset) {
@@ -225,12 +227,7 @@ export class LogSegment {
       }
       if (!first) return Buffer.alloc(0);
       const wanted = Math.min(Math.max(maxBytes, first.sizeInBytes), this.size - first.position);
-      let bytes = walker.view(first.position, first.position + wanted);
-      if (!bytes) {
-        bytes = Buffer.allocUnsafe(wanted);
-        bytes = bytes.subarray(0, await this.handle.read(bytes, 0, wanted, first.position));
-      }
-      return wholeBatches(bytes);
+      return wholeBatches(await walker.bytes(first.position, wanted));
     });
   }
 
@@ -243,7 +240,8 @@ export class LogSegment {
       for (let batch = await walker.next(); batch; batch = await walker.next()) {
         if (batch.maxTimestamp < timestamp) continue;
         try {
-          const record = decodeRecords(batch.bytes, readBatchHeader(batch.bytes)).find((r) => r.timestamp >= timestamp);
+          const bytes = await walker.bytesOf(batch);
+          const record = decodeRecords(bytes, readBatchHeader(bytes)).find((r) => r.timestamp >= timestamp);
           if (record) return { offset: record.offset, timestamp: record.timestamp };
         } catch {
           // A codec we can't decode: the batch is the finest answer we can give.

@@ -57,8 +57,9 @@ export class TimeIndex extends IndexFile {
     return i < 0 ? 0 : this.relativeOffsets[i]!;
   }
 
-  lastTimestamp(): number | null {
-    return this.count === 0 ? null : this.timestamps[this.count - 1]!;
+  last(): { timestamp: number; relativeOffset: number } | null {
+    if (this.count === 0) return null;
+    return { timestamp: this.timestamps[this.count - 1]!, relativeOffset: this.relativeOffsets[this.count - 1]! };
   }
 
   /** Why the entries can't be trusted, or null. */

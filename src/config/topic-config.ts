@@ -28,6 +28,11 @@ export const TOPIC_CONFIG_DEFINITIONS = {
   'flush.messages': { type: 'long', default: LONG_MAX, min: 1, doc: 'Messages appended between forced fsyncs of the log.' },
   'flush.ms': { type: 'long', default: LONG_MAX, min: 0, doc: 'Milliseconds between forced fsyncs of the log.' },
   'cleanup.policy': { type: 'string', default: 'delete', validValues: ['delete'], doc: 'What happens to old segments: deleted.' },
+  // Accepted because tools send them when creating topics; a single broker stores batches as
+  // the producer compressed them and keeps their CreateTime, so only these values hold.
+  'compression.type': { type: 'string', default: 'producer', validValues: ['producer'], doc: 'Batches are stored as the producer compressed them.' },
+  'message.timestamp.type': { type: 'string', default: 'CreateTime', validValues: ['CreateTime'], doc: 'Records keep the timestamp the producer gave them.' },
+  'min.insync.replicas': { type: 'int', default: '1', min: 1, doc: 'Replicas that must hold a write for acks=all; one broker holds every write.' },
 } as const satisfies Record<string, ConfigDefinition>;
 
 export type TopicConfigName = keyof typeof TOPIC_CONFIG_DEFINITIONS;

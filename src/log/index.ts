@@ -3,7 +3,7 @@ export { realFileSystem, type FileSystem, type LogFileHandle } from './fs.js';
 export { FaultyFileSystem, type CrashTail } from './faulty-fs.js';
 export { type RecoveryReport, type ScanPlacement } from './recovery.js';
 export { closeScanPool } from './scan-pool.js';
-export { partitionDirName, segmentFileName, parseSegmentFileName } from './file-names.js';
+export { CLEAN_SHUTDOWN_FILE, partitionDirName, parseSegmentFileName, RECOVERY_POINT_FILE, segmentFileName, TEMP_SUFFIX } from './file-names.js';
 export { type RollReason } from './roll.js';
 export { type RetentionReason } from './retention.js';
 export { writeFileAtomically } from './atomic-file.js';

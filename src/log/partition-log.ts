@@ -255,6 +255,8 @@ export class PartitionLog {
 
   /** The group commit's fsync. A failed fsync takes the log offline: the page cache can no longer be trusted. */
   private async syncActive(): Promise<void> {
+    // After a failed fsync a later one can succeed without the lost pages: it proves nothing.
+    if (this.failure) throw this.failure;
     try {
       await this.active.sync();
     } catch (cause) {
@@ -265,6 +267,7 @@ export class PartitionLog {
 
   /** fsyncs the active segment and its indexes and advances the recovery point. */
   private async flushNow(): Promise<void> {
+    if (this.failure) throw this.failure; // as in syncActive: no fsync after a failed one vouches for anything
     const flushedTo = this.logEndOffset;
     try {
       await this.active.flush();

@@ -88,6 +88,9 @@ export async function scanSegment(readAt: ReadAt, request: ScanRequest): Promise
     position += size;
     batches++;
   }
+  // Like a closed segment's, a rebuilt time index ends at the segment's largest timestamp:
+  // a clean open takes the segment's maximum from that last entry.
+  indexer.seal();
 
   return {
     validBytes: position,

@@ -82,7 +82,16 @@ export class LogSegment {
     if (last && !(await this.entryHolds(last.position, this.baseOffset + BigInt(last.relativeOffset)))) {
       return `offset index: last entry does not point at the batch ending at its offset`;
     }
+    // The segment's largest timestamp is taken from the time index's last entry, so check
+    // that entry against its batch, and that no batch after the last offset-index entry
+    // (the only ones a complete time index may leave out of its earlier entries) is newer.
     const lastTime = this.timeIndex.last();
+    if (lastTime && !(await this.timeEntryHolds(lastTime.relativeOffset, lastTime.timestamp))) {
+      return `time index: last entry does not match the batch ending at its offset`;
+    }
+    if ((await this.maxTimestampFrom(last?.position ?? 0)) > (lastTime?.timestamp ?? -1)) {
+      return `time index: the log holds a timestamp above its last entry`;
+    }
     this.indexer.maxTimestamp = lastTime?.timestamp ?? -1;
     this.indexer.offsetOfMaxTimestamp = lastTime?.relativeOffset ?? 0;
     this.indexer.resume(this.size);
@@ -93,6 +102,24 @@ export class LogSegment {
     const walker = new BatchWalker(this.handle, position, this.size, 128);
     const batch = await walker.next();
     return batch !== null && batch.lastOffset === lastOffset;
+  }
+
+  /** Whether the batch ending at `relativeOffset` exists and has `timestamp` as its largest, as a time-index entry says. */
+  private async timeEntryHolds(relativeOffset: number, timestamp: number): Promise<boolean> {
+    const lastOffset = this.baseOffset + BigInt(relativeOffset);
+    const walker = new BatchWalker(this.handle, this.offsetIndex.lookup(relativeOffset).position, this.size, 16 * 1024);
+    for (let batch = await walker.next(); batch; batch = await walker.next()) {
+      if (batch.lastOffset >= lastOffset) return batch.lastOffset === lastOffset && batch.maxTimestamp === timestamp;
+    }
+    return false;
+  }
+
+  /** The largest timestamp of the batches from `position` to the end of the file; -1 if none. */
+  private async maxTimestampFrom(position: number): Promise<number> {
+    const walker = new BatchWalker(this.handle, position, this.size, 16 * 1024);
+    let max = -1;
+    for (let batch = await walker.next(); batch; batch = await walker.next()) max = Math.max(max, batch.maxTimestamp);
+    return max;
   }
 
   get isEmpty(): boolean {
@@ -235,9 +262,18 @@ export class LogSegment {
   offsetForTimestamp(timestamp: number): Promise<{ offset: bigint; timestamp: number } | null> {
     return this.withReader(async () => {
       if (this.maxTimestamp < timestamp) return null;
-      const start = this.baseOffset + BigInt(this.timeIndex.lookup(timestamp));
+      const entry = this.timeIndex.lookup(timestamp);
+      const start = this.baseOffset + BigInt(entry?.relativeOffset ?? 0);
       const walker = await this.walkerFor(start, 64 * 1024);
+      // The entry says every batch up to `start` is no newer than its timestamp, below the
+      // target, and that the batch ending at `start` has exactly that timestamp: check it on the way.
+      let entryChecked = entry === null;
       for (let batch = await walker.next(); batch; batch = await walker.next()) {
+        if (!entryChecked) {
+          if (batch.lastOffset > start || batch.maxTimestamp > entry!.timestamp) break;
+          entryChecked = batch.lastOffset === start && batch.maxTimestamp === entry!.timestamp;
+          continue;
+        }
         if (batch.maxTimestamp < timestamp) continue;
         try {
           const bytes = await walker.bytesOf(batch);
@@ -248,6 +284,7 @@ export class LogSegment {
           return { offset: batch.baseOffset, timestamp: batch.maxTimestamp };
         }
       }
+      if (!entryChecked) throw new StaleIndexError(`time index entry for offset ${start} of ${this.path} is stale`);
       return null;
     });
   }

@@ -41,20 +41,23 @@ export class TimeIndex extends IndexFile {
     this.relativeOffsets[i] = buf.readInt32BE(pos + 8);
   }
 
-  /** Adds an entry only if `timestamp` is above the last one's. */
+  /** Adds an entry only if `timestamp` is above the last one's; never for NO_TIMESTAMP (-1), as in Kafka. */
   maybeAppend(timestamp: number, relativeOffset: number): void {
-    if (this.count > 0 && timestamp <= this.timestamps[this.count - 1]!) return;
+    if (timestamp < 0 || (this.count > 0 && timestamp <= this.timestamps[this.count - 1]!)) return;
     this.reserve(this.count + 1);
     this.timestamps[this.count] = timestamp;
     this.relativeOffsets[this.count] = relativeOffset;
     this.count++;
   }
 
-  /** The relative offset to start searching from for the first record at or after `timestamp`. */
-  lookup(timestamp: number): number {
-    // The last entry strictly below the target: every batch before its offset is older.
+  /**
+   * Where to start searching for the first record at or after `timestamp`: the last entry
+   * strictly below it (every batch up to its offset is older than the target), or null to
+   * start from the beginning of the segment.
+   */
+  lookup(timestamp: number): { timestamp: number; relativeOffset: number } | null {
     const i = this.floor(timestamp - 1, (k) => this.timestamps[k]!);
-    return i < 0 ? 0 : this.relativeOffsets[i]!;
+    return i < 0 ? null : { timestamp: this.timestamps[i]!, relativeOffset: this.relativeOffsets[i]! };
   }
 
   last(): { timestamp: number; relativeOffset: number } | null {

@@ -226,9 +226,14 @@ export class PartitionLog {
       for (const p of group) settle(p);
       return;
     }
-    for (const p of group) {
-      if (p.durable) this.groupCommit.sync().then(() => settle(p), p.reject);
-      else settle(p);
+    const durable = group.filter((p) => p.durable);
+    for (const p of group) if (!p.durable) settle(p);
+    // One fsync covers the whole write, however many durable appends it carried.
+    if (durable.length > 0) {
+      this.groupCommit.sync().then(
+        () => durable.forEach(settle),
+        (error) => durable.forEach((p) => p.reject(error)),
+      );
     }
   }
 

@@ -1,4 +1,4 @@
-import { type Clock, systemClock, TidelogError } from '../common/index.js';
+import { type Clock, SerialLane, systemClock, TidelogError } from '../common/index.js';
 import { DEFAULT_TOPIC_CONFIG, type TopicConfig } from '../config/index.js';
 import { BASE_OFFSET, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, validateClientBatch } from '../record/index.js';
 import { realFileSystem, type FileSystem } from './fs.js';
@@ -8,7 +8,7 @@ import { segmentsToDelete, type RetentionReason } from './retention.js';
 import { rollReason, type RollReason } from './roll.js';
 import { scanSegment } from './scan.js';
 import { LogSegment, StaleIndexError, type StampedBatch } from './segment.js';
-import { SerialLane } from './serial-lane.js';
+
 
 export interface LogOptions {
   /** The partition directory, `<data-dir>/<topic>-<partition>`. */

@@ -15,14 +15,3 @@ export async function forEachBounded<T>(items: readonly T[], limit: number, fn: 
   await Promise.all(Array.from({ length: Math.min(Math.max(limit, 1), items.length) }, worker));
   if (failures.length > 0) throw failures[0];
 }
-
-/** Runs tasks one at a time, in call order; a failed task does not stop the next. */
-export class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(task);
-    this.tail = result.catch(() => {});
-    return result;
-  }
-}

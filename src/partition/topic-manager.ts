@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { isTidelogError, systemClock, TidelogError, type Clock } from '../common/index.js';
+import { isTidelogError, SerialLane, systemClock, TidelogError, type Clock } from '../common/index.js';
 import {
   DEFAULT_BROKER_CONFIG,
   resolveEffectiveTopicConfig,
@@ -9,7 +9,7 @@ import {
   type TopicConfigEntry,
 } from '../config/index.js';
 import { partitionDirName, PartitionLog, realFileSystem, type FileSystem, type RecoveryReport, type ScanPlacement } from '../log/index.js';
-import { forEachBounded, SerialQueue } from './concurrency.js';
+import { forEachBounded } from './concurrency.js';
 import { DelayedFetches, type FetchWaitOutcome } from './delayed-fetch.js';
 import { fetchRecords, type FetchPartitionResult, type FetchRequest } from './fetch.js';
 import { prepareDataDir } from './data-dir.js';
@@ -95,7 +95,7 @@ interface TopicState {
 export class TopicManager {
   private readonly topics = new Map<string, TopicState>();
   private readonly namesById = new Map<string, string>();
-  private readonly admin = new SerialQueue();
+  private readonly admin = new SerialLane();
   private readonly delayed = new DelayedFetches();
   private readonly retention: RetentionScheduler;
   private closing: Promise<void> | null = null;

@@ -46,12 +46,27 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+/** Says what opening the logs found: an unclean stop, and every byte recovery cut. */
+function reportRecovery(topics: TopicManager, logger: Logger): void {
+  const unclean = topics.recoveryReports.filter(({ report }) => !report.cleanShutdown);
+  if (unclean.length > 0) logger.warn(`recovered ${unclean.length} partition(s) after an unclean shutdown`);
+  for (const { topic, partition, report } of unclean) {
+    if (!report.problem) continue;
+    const { baseOffset, position, reason } = report.problem;
+    logger.warn(
+      `${topic}-${partition}: cut ${report.truncatedBytes} bytes (${report.lostBatches} batch(es), ${report.deletedSegments} segment(s)) ` +
+        `at segment ${baseOffset} position ${position}: ${reason}`,
+    );
+  }
+}
+
 /** The composition root: opens the data directory, registers the handlers, listens. */
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
   const { config } = options;
   const values = config.values;
   const logger = options.logger ?? createLogger();
   const topics = await TopicManager.open({ dataDir: values['log.dirs'], broker: config, fs: options.fs, clock: options.clock, onWarning: (message) => logger.warn(message) });
+  reportRecovery(topics, logger);
   const ctx: BrokerContext = { topics, config, logger, advertised: { host: values['advertised.host'], port: values['advertised.port'] } };
 
   const registry: HandlerRegistry = new HandlerRegistry([

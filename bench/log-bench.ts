@@ -10,22 +10,24 @@ import { medianSeconds, printTable, type Row } from './stats.js';
  * fsync and with a group-committed fsync, and read them back from the page cache, beside
  * plain sequential writes of the same bytes to a file, all in the same run.
  */
-const RECORDS = 1_000_000;
-const RECORDS_PER_BATCH = 1_000;
-const VALUE_BYTES = 100;
+export const RECORDS = 1_000_000;
+export const RECORDS_PER_BATCH = 1_000;
+export const VALUE_BYTES = 100;
 const IN_FLIGHT = 64;
 const READ_MAX_BYTES = 1 << 20;
 
-function makeBatches(): Buffer[] {
-  const value = Buffer.alloc(VALUE_BYTES, 'x');
+/** RECORDS records of VALUE_BYTES bytes in uncompressed batches of RECORDS_PER_BATCH, as a producer sends them. */
+export function makeBatches(records = RECORDS, perBatch = RECORDS_PER_BATCH, valueBytes = VALUE_BYTES): Buffer[] {
+  const value = Buffer.alloc(valueBytes, 'x');
   const batches: Buffer[] = [];
-  for (let b = 0; b < RECORDS / RECORDS_PER_BATCH; b++) {
-    batches.push(buildBatch(Array.from({ length: RECORDS_PER_BATCH }, () => ({ value })), { baseTimestamp: Date.now() }));
+  for (let b = 0; b < records / perBatch; b++) {
+    batches.push(buildBatch(Array.from({ length: perBatch }, () => ({ value })), { baseTimestamp: Date.now() }));
   }
   return batches;
 }
 
-async function rawWrites(path: string, batches: Buffer[]): Promise<void> {
+/** The baseline: the same bytes written sequentially to a plain file, one write per batch, no fsync. */
+export async function rawWrites(path: string, batches: Buffer[]): Promise<void> {
   const file = await open(path, 'w');
   let position = 0;
   for (const batch of batches) {
@@ -35,7 +37,8 @@ async function rawWrites(path: string, batches: Buffer[]): Promise<void> {
   await file.close();
 }
 
-async function rawReads(path: string, totalBytes: number): Promise<void> {
+/** Reads a file sequentially in 1 MiB reads. */
+export async function rawReads(path: string, totalBytes: number): Promise<void> {
   const file = await open(path, 'r');
   for (let position = 0; position < totalBytes; position += READ_MAX_BYTES) {
     await file.read(Buffer.allocUnsafe(READ_MAX_BYTES), 0, READ_MAX_BYTES, position);

@@ -34,12 +34,84 @@ export interface Row {
   megabytesPerSecond: number;
   /** Against the baseline measured in the same run. */
   ratio: number | null;
+  /**
+   * Cores busy on average (CPU seconds / wall seconds), when measured: a server process (all
+   * its threads), the load generator, and everything else on the machine (noise).
+   */
+  serverCores?: number | null;
+  clientCores?: number | null;
+  otherCores?: number | null;
 }
+
+const cores = (c: number | null | undefined) => (c == null ? '' : c.toFixed(2));
 
 export function printTable(title: string, rows: Row[], baselineName: string): void {
   console.log(`\n${title}`);
-  const header = ['workload', 'records/s', 'MB/s', `vs ${baselineName}`];
-  const lines = rows.map((r) => [r.name, formatRate(r.recordsPerSecond), r.megabytesPerSecond.toFixed(0), r.ratio === null ? '' : `${(r.ratio * 100).toFixed(0)}%`]);
+  const withCpu = rows.some((r) => r.serverCores != null || r.clientCores != null);
+  const header = ['workload', 'records/s', 'MB/s', `vs ${baselineName}`, ...(withCpu ? ['server cores', 'client cores', 'other cores'] : [])];
+  const lines = rows.map((r) => [
+    r.name,
+    formatRate(r.recordsPerSecond),
+    r.megabytesPerSecond.toFixed(0),
+    r.ratio === null ? '' : `${(r.ratio * 100).toFixed(0)}%`,
+    ...(withCpu ? [cores(r.serverCores), cores(r.clientCores), cores(r.otherCores)] : []),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(fmt(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const line of lines) console.log(fmt(line));
+}
+
+/** The nearest-rank percentile (`p` in [0, 100]) of values already sorted ascending. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+export interface LatencyRow {
+  name: string;
+  /** Requests timed per run. */
+  requests: number;
+  p50Us: number;
+  p99Us: number;
+  p999Us: number;
+  /** p50 and p99 against the baseline's, measured in the same run (1 = as fast as the baseline). */
+  p50Ratio: number | null;
+  p99Ratio: number | null;
+  /** CPU microseconds per request, when measured: the server process (all threads), and the load generator. */
+  serverCpuUsPerRequest?: number | null;
+  clientCpuUsPerRequest?: number | null;
+  /** Cores busy with anything else on the machine meanwhile (noise). */
+  otherCores?: number | null;
+}
+
+/** The medians over runs of each percentile of per-request latencies (microseconds). */
+export function latencySummary(runs: Float64Array[]): { p50Us: number; p99Us: number; p999Us: number } {
+  const sorted = runs.map((samples) => Float64Array.from(samples).sort());
+  return {
+    p50Us: median(sorted.map((s) => percentile(s, 50))),
+    p99Us: median(sorted.map((s) => percentile(s, 99))),
+    p999Us: median(sorted.map((s) => percentile(s, 99.9))),
+  };
+}
+
+export function printLatencyTable(title: string, rows: LatencyRow[], baselineName: string): void {
+  console.log(`\n${title}`);
+  const withCpu = rows.some((r) => r.serverCpuUsPerRequest != null || r.clientCpuUsPerRequest != null);
+  const header = ['workload', 'p50 µs', 'p99 µs', 'p99.9 µs', `p50 vs ${baselineName}`, `p99 vs ${baselineName}`, ...(withCpu ? ['server CPU µs/req', 'client CPU µs/req', 'other cores'] : [])];
+  const times = (r: number | null) => (r === null ? '' : `${r.toFixed(1)}×`);
+  const micros = (c: number | null | undefined) => (c == null ? '' : c.toFixed(0));
+  const lines = rows.map((r) => [
+    r.name,
+    r.p50Us.toFixed(0),
+    r.p99Us.toFixed(0),
+    r.p999Us.toFixed(0),
+    times(r.p50Ratio),
+    times(r.p99Ratio),
+    ...(withCpu ? [micros(r.serverCpuUsPerRequest), micros(r.clientCpuUsPerRequest), cores(r.otherCores)] : []),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(fmt(header));

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../common/index.js';
-import { API_KEYS, decodeRequest, encodeResponseChunks, FrameSplitter, peekRequestHeader, type ApiKey } from '../protocol/index.js';
-import { NO_RESPONSE, type HandlerResult } from './handler.js';
+import { API_KEYS, decodeRequest, encodeResponseChunks, FrameSplitter, peekRequestHeader, type ApiKey, type DecodedRequest } from '../protocol/index.js';
+import { NO_RESPONSE, type Handler, type HandlerResult } from './handler.js';
 import type { HandlerRegistry } from './registry.js';
 
 export interface ConnectionOptions {
@@ -18,19 +18,28 @@ export interface ConnectionOptions {
 interface Slot {
   chunks: Buffer[] | null;
   done: boolean;
+  /** Set when this request ends the connection: it closes once every earlier answer is written. */
+  closeReason?: string;
 }
 
 /**
  * One client connection. Requests may be pipelined: each is handed to its handler as soon
  * as it is read (so appends keep arrival order), and responses leave in request order.
  * Reading pauses while too many requests are in flight or the client is not reading its
- * responses. Malformed frames, unknown APIs and unsupported versions close the
- * connection, as Kafka does; nothing a client sends can throw past this class.
+ * responses; frames already read then wait in a backlog, so the limits hold however many
+ * requests one chunk carries. Malformed frames, unknown APIs and unsupported versions close
+ * the connection, as Kafka does, once every earlier request is answered; nothing a client
+ * sends can throw past this class.
  */
 export class Connection {
   private readonly splitter: FrameSplitter;
   private readonly slots: Slot[] = [];
+  /** Frames read while the connection was at its limits, handled in order once it is not. */
+  private readonly backlog: Buffer[] = [];
   private readonly abort = new AbortController();
+  /** False once no more requests are taken: the broker is stopping, or one ended the connection. */
+  private reading = true;
+  private handlingBacklog = false;
   private closed = false;
   private readonly remoteAddress: string;
   private readonly drainWaiters: (() => void)[] = [];
@@ -53,34 +62,56 @@ export class Connection {
     return this.abort.signal;
   }
 
-  /** Resolves when every request read so far has been answered and written (or the connection is gone). */
+  /**
+   * Resolves when every request read so far has been answered and its answer handed to the
+   * kernel (or the connection is gone): closing sooner would drop what is still queued.
+   */
   drained(): Promise<void> {
-    if (this.closed || this.slots.length === 0) return Promise.resolve();
+    if (this.isDrained()) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  private notifyDrained(): void {
-    if (!this.closed && this.slots.length > 0) return;
-    for (const resolve of this.drainWaiters.splice(0)) resolve();
+  private isDrained(): boolean {
+    return this.closed || (this.slots.length === 0 && this.socket.writableLength === 0);
   }
 
+  private readonly notifyDrained = (): void => {
+    if (!this.isDrained()) return;
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
+  };
+
   private onData(chunk: Buffer): void {
+    if (!this.reading) return;
     try {
-      this.splitter.push(chunk, (frame) => this.onFrame(frame));
+      this.splitter.push(chunk, (frame) => {
+        if (!this.reading) return;
+        if (this.backlog.length > 0 || this.atLimit()) {
+          this.backlog.push(frame);
+          this.socket.pause();
+        } else {
+          this.onFrame(frame);
+        }
+      });
     } catch (error) {
-      this.close(`bad frame: ${(error as Error).message}`);
+      this.closeInOrder(`bad frame: ${(error as Error).message}`);
     }
   }
 
   private onFrame(frame: Buffer): void {
-    if (this.closed) return;
-    const { apiKey, apiVersion, correlationId } = peekRequestHeader(frame);
-    if (!this.registry.find(apiKey, apiVersion)) {
-      if (apiKey === API_KEYS.ApiVersions) return this.rejectApiVersionsVersion(correlationId);
-      return this.close(`unsupported API key ${apiKey} version ${apiVersion}`);
+    let request: DecodedRequest;
+    let handler: Handler | undefined;
+    try {
+      const { apiKey, apiVersion, correlationId } = peekRequestHeader(frame);
+      handler = this.registry.find(apiKey, apiVersion);
+      if (!handler) {
+        if (apiKey === API_KEYS.ApiVersions) return this.rejectApiVersionsVersion(correlationId);
+        return this.closeInOrder(`unsupported API key ${apiKey} version ${apiVersion}`);
+      }
+      request = decodeRequest(frame);
+    } catch (error) {
+      return this.closeInOrder(`bad request: ${(error as Error).message}`);
     }
-    const request = decodeRequest(frame);
-    const handler = this.registry.find(apiKey, apiVersion)!;
+    const { apiKey, apiVersion, correlationId } = request.header;
     const slot: Slot = { chunks: null, done: false };
     this.slots.push(slot);
     this.maybePause();
@@ -88,7 +119,7 @@ export class Connection {
     try {
       result = handler.handle(request.body as never, { header: request.header, remoteAddress: this.remoteAddress, signal: this.abort.signal });
     } catch (error) {
-      return this.failed(apiKey, error);
+      return this.failed(slot, apiKey, error);
     }
     Promise.resolve(result)
       .then((body) => {
@@ -96,7 +127,7 @@ export class Connection {
         slot.done = true;
         this.sendReady();
       })
-      .catch((error: unknown) => this.failed(apiKey, error));
+      .catch((error: unknown) => this.failed(slot, apiKey, error));
   }
 
   /** KIP-511: an ApiVersions version we don't know gets a v0 answer with error 35 and our range. */
@@ -106,50 +137,93 @@ export class Connection {
     this.sendReady();
   }
 
-  private failed(apiKey: number, error: unknown): void {
+  private failed(slot: Slot, apiKey: number, error: unknown): void {
     this.options.logger.warn(`closing ${this.remoteAddress}: API ${apiKey} handler failed: ${(error as Error)?.stack ?? error}`);
-    this.close();
+    if (!this.slots.includes(slot)) return this.close();
+    slot.chunks = null;
+    slot.done = true;
+    slot.closeReason = `API ${apiKey} handler failed`;
+    this.stopReading();
+    this.sendReady();
+  }
+
+  /**
+   * Ends the connection at this point of the request stream: nothing after it is read,
+   * every earlier request is still answered (long waits cut short), then it closes.
+   */
+  private closeInOrder(reason: string): void {
+    if (this.closed) return;
+    this.stopReading();
+    this.slots.push({ chunks: null, done: true, closeReason: reason });
+    this.sendReady();
   }
 
   private sendReady(): void {
     if (this.closed) return;
     let sent = false;
+    let closeReason: string | undefined;
     while (this.slots.length > 0 && this.slots[0]!.done) {
-      const { chunks } = this.slots.shift()!;
-      if (!chunks) continue;
+      const slot = this.slots.shift()!;
+      if (slot.closeReason !== undefined) {
+        closeReason = slot.closeReason;
+        break;
+      }
+      if (!slot.chunks) continue;
       if (!sent) this.socket.cork();
       sent = true;
-      for (const chunk of chunks) this.socket.write(chunk);
+      slot.chunks.forEach((chunk, i) => this.socket.write(chunk, i === slot.chunks!.length - 1 ? this.notifyDrained : undefined));
     }
     if (sent) this.socket.uncork();
+    if (closeReason !== undefined) return this.shutdown(closeReason, true);
     this.maybePause();
     this.maybeResume();
     this.notifyDrained();
   }
 
-  private maybePause(): void {
-    if (this.slots.length >= this.options.maxInFlight || this.socket.writableLength > this.options.maxQueuedResponseBytes) this.socket.pause();
+  private atLimit(): boolean {
+    return this.slots.length >= this.options.maxInFlight || this.socket.writableLength > this.options.maxQueuedResponseBytes;
   }
 
+  private maybePause(): void {
+    if (this.atLimit()) this.socket.pause();
+  }
+
+  /** Below the limits again: handles the backlog, then reads from the socket once it is empty. */
   private maybeResume(): void {
-    if (this.closed || !this.socket.isPaused()) return;
-    if (this.slots.length < this.options.maxInFlight && this.socket.writableLength <= this.options.maxQueuedResponseBytes) this.socket.resume();
+    if (this.closed || !this.reading || this.handlingBacklog) return;
+    this.handlingBacklog = true;
+    try {
+      while (this.reading && this.backlog.length > 0 && !this.atLimit()) this.onFrame(this.backlog.shift()!);
+    } finally {
+      this.handlingBacklog = false;
+    }
+    if (this.reading && this.backlog.length === 0 && !this.atLimit() && this.socket.isPaused()) this.socket.resume();
   }
 
   /** Stops reading new requests and cuts long waits short; in-flight requests still get their answers. */
   stopReading(): void {
+    this.reading = false;
+    this.backlog.length = 0;
     this.socket.pause();
-    this.socket.removeAllListeners('data');
     this.abort.abort();
   }
 
+  /** Closes at once: whatever is not yet answered or still queued is dropped. */
   close(reason?: string): void {
+    this.shutdown(reason, false);
+  }
+
+  /** With `flush`, what is already written is delivered first (the socket is ended, then destroyed). */
+  private shutdown(reason: string | undefined, flush: boolean): void {
     if (this.closed) return;
     this.closed = true;
+    this.reading = false;
     if (reason) this.options.logger.debug(`closing ${this.remoteAddress}: ${reason}`);
     this.abort.abort();
     this.slots.length = 0;
-    this.socket.destroy();
+    this.backlog.length = 0;
+    if (flush) this.socket.end(() => this.socket.destroy());
+    else this.socket.destroy();
     this.notifyDrained();
   }
 }

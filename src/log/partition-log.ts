@@ -339,6 +339,22 @@ export class PartitionLog {
     });
   }
 
+  /**
+   * Deletes the oldest segments that lie wholly below `offset` (never the active one), so the
+   * log then starts at the first segment kept. For a log the broker compacts itself: it
+   * writes a snapshot of the live state from a fresh segment, then drops what came before.
+   */
+  deleteSegmentsBelow(offset: bigint): Promise<{ deletedSegments: number; deletedBytes: number }> {
+    return this.lane.run(async () => {
+      this.usable();
+      let count = 0;
+      while (count < this.segments.length - 1 && this.segments[count]!.nextOffset <= offset) count++;
+      const doomed = this.segments.splice(0, count);
+      for (const segment of doomed) await segment.delete();
+      return { deletedSegments: count, deletedBytes: doomed.reduce((sum, s) => sum + s.size, 0) };
+    });
+  }
+
   private segmentFor(offset: bigint): number {
     let lo = 0;
     let hi = this.segments.length - 1;

@@ -14,3 +14,4 @@ export { DelayedFetches, type FetchWaitOutcome, type WaitForDataOptions, type Wa
 export { fetchRecords, type FetchPartitionRequest, type FetchPartitionResult, type FetchRequest } from './fetch.js';
 export { validateTopicName, isValidTopicName, isInternalTopicName, MAX_TOPIC_NAME_LENGTH } from './topic-name.js';
 export { BROKER_METADATA_FILE, TOPICS_FILE } from './metadata-files.js';
+export * from './groups/index.js';

@@ -2,18 +2,28 @@ import { createServer, type Server } from 'node:net';
 import { type Clock, type Logger, createLogger } from '../common/index.js';
 import type { BrokerConfig } from '../config/index.js';
 import type { FileSystem } from '../log/index.js';
-import { TopicManager } from '../partition/index.js';
+import { GroupCoordinator, TopicManager } from '../partition/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { apiVersionsHandler } from './handlers/api-versions.js';
 import { createPartitionsHandler } from './handlers/create-partitions.js';
 import { createTopicsHandler } from './handlers/create-topics.js';
+import { deleteGroupsHandler } from './handlers/delete-groups.js';
 import { deleteTopicsHandler } from './handlers/delete-topics.js';
+import { describeGroupsHandler } from './handlers/describe-groups.js';
 import { describeConfigsHandler } from './handlers/describe-configs.js';
 import { fetchHandler } from './handlers/fetch.js';
+import { findCoordinatorHandler } from './handlers/find-coordinator.js';
+import { heartbeatHandler } from './handlers/heartbeat.js';
+import { joinGroupHandler } from './handlers/join-group.js';
+import { leaveGroupHandler } from './handlers/leave-group.js';
+import { listGroupsHandler } from './handlers/list-groups.js';
 import { listOffsetsHandler } from './handlers/list-offsets.js';
 import { metadataHandler } from './handlers/metadata.js';
+import { offsetCommitHandler } from './handlers/offset-commit.js';
+import { offsetFetchHandler } from './handlers/offset-fetch.js';
 import { produceHandler } from './handlers/produce.js';
+import { syncGroupHandler } from './handlers/sync-group.js';
 import { HandlerRegistry } from './registry.js';
 
 export interface BrokerOptions {
@@ -28,6 +38,7 @@ export interface RunningBroker {
   port: number;
   dataDir: string;
   topics: TopicManager;
+  groups: GroupCoordinator;
   /** Stops accepting, answers what is in flight, closes every log cleanly. Idempotent. */
   stop(): Promise<void>;
 }
@@ -67,7 +78,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const logger = options.logger ?? createLogger();
   const topics = await TopicManager.open({ dataDir: values['log.dirs'], broker: config, fs: options.fs, clock: options.clock, onWarning: (message) => logger.warn(message) });
   reportRecovery(topics, logger);
-  const ctx: BrokerContext = { topics, config, logger, advertised: { host: values['advertised.host'], port: values['advertised.port'] } };
+  const groups = new GroupCoordinator({ topics, config, clock: options.clock, onWarning: (message, cause) => logger.warn(cause ? `${message}: ${(cause as Error)?.message ?? cause}` : message) });
+  // Loads __consumer_offsets in the background: group requests get COORDINATOR_LOAD_IN_PROGRESS until it is done.
+  void groups.start();
+  const ctx: BrokerContext = { topics, groups, config, logger, advertised: { host: values['advertised.host'], port: values['advertised.port'] } };
 
   const registry: HandlerRegistry = new HandlerRegistry([
     apiVersionsHandler(() => registry.ranges()),
@@ -79,6 +93,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     deleteTopicsHandler(ctx),
     createPartitionsHandler(ctx),
     describeConfigsHandler(ctx),
+    findCoordinatorHandler(ctx),
+    joinGroupHandler(ctx),
+    syncGroupHandler(ctx),
+    heartbeatHandler(ctx),
+    leaveGroupHandler(ctx),
+    offsetCommitHandler(ctx),
+    offsetFetchHandler(ctx),
+    listGroupsHandler(ctx),
+    describeGroupsHandler(ctx),
+    deleteGroupsHandler(ctx),
   ]);
   const connectionOptions: ConnectionOptions = {
     maxRequestBytes: values['socket.request.max.bytes'],
@@ -97,6 +121,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   try {
     port = await listen(server, values.port, values.host);
   } catch (error) {
+    await groups.close();
     await topics.close();
     throw error;
   }
@@ -114,6 +139,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     clearTimeout(timer);
     for (const connection of connections) connection.close();
     await closed;
+    await groups.close();
     await topics.close();
     logger.info('broker stopped cleanly');
   };
@@ -123,6 +149,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     port,
     dataDir: values['log.dirs'],
     topics,
+    groups,
     stop: () => (stopped ??= stop()),
   };
 }

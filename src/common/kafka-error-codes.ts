@@ -48,6 +48,7 @@ export const KAFKA_ERRORS = {
   FENCED_INSTANCE_ID: { code: 82, retriable: false },
   UNSUPPORTED_COMPRESSION_TYPE: { code: 76, retriable: false },
   INVALID_RECORD: { code: 87, retriable: false },
+  UNKNOWN_TOPIC_ID: { code: 100, retriable: true },
 } as const;
 
 export type KafkaErrorName = keyof typeof KAFKA_ERRORS;

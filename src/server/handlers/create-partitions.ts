@@ -2,12 +2,12 @@ import { API_KEYS } from '../../protocol/index.js';
 import { errorOf, type BrokerContext } from '../broker-context.js';
 import { defineHandler } from '../handler.js';
 
-/** CreatePartitions 0-1: raises a topic's partition count; new partitions start empty. */
+/** CreatePartitions 0-3 (v2 is v1 made flexible, v3 the same): raises a topic's partition count; new partitions start empty. */
 export function createPartitionsHandler(ctx: BrokerContext) {
   return defineHandler({
     apiKey: API_KEYS.CreatePartitions,
     minVersion: 0,
-    maxVersion: 1,
+    maxVersion: 3,
     async handle(body) {
       const results = [];
       for (const topic of body.topics) {

@@ -125,6 +125,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     await topics.close();
     throw error;
   }
+  // Accept failures (EMFILE, ENFILE) must not take the broker down: log them and keep serving.
+  server.on('error', (error) => logger.error(`listener error: ${error.message}`));
   if (!Object.hasOwn(config.settings, 'advertised.port')) ctx.advertised.port = port;
 
   let stopped: Promise<void> | null = null;

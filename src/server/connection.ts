@@ -42,6 +42,7 @@ export class Connection {
   private handlingBacklog = false;
   private closed = false;
   private readonly remoteAddress: string;
+  private sendScheduled = false;
   private readonly drainWaiters: (() => void)[] = [];
 
   constructor(
@@ -125,7 +126,7 @@ export class Connection {
       .then((body) => {
         slot.chunks = body === NO_RESPONSE ? null : encodeResponseChunks(apiKey as ApiKey, apiVersion, correlationId, body as never);
         slot.done = true;
-        this.sendReady();
+        this.scheduleSend();
       })
       .catch((error: unknown) => this.failed(slot, apiKey, error));
   }
@@ -156,6 +157,20 @@ export class Connection {
     this.stopReading();
     this.slots.push({ chunks: null, done: true, closeReason: reason });
     this.sendReady();
+  }
+
+  /**
+   * Sends once the current burst of completions is over: a group commit settles many
+   * pipelined produces in one go, and their responses then leave in one write instead of
+   * one each. process.nextTick runs after the promise jobs queued so far.
+   */
+  private scheduleSend(): void {
+    if (this.sendScheduled) return;
+    this.sendScheduled = true;
+    process.nextTick(() => {
+      this.sendScheduled = false;
+      this.sendReady();
+    });
   }
 
   private sendReady(): void {

@@ -22,6 +22,7 @@ export const BROKER_CONFIG_DEFINITIONS = {
   'auto.create.topics.enable': { type: 'boolean', default: 'true', doc: 'Create a topic when Metadata or Produce names one that does not exist.' },
   'delete.topic.enable': { type: 'boolean', default: 'true', doc: 'Whether DeleteTopics may delete topics.' },
   'socket.request.max.bytes': { type: 'int', default: '104857600', min: 1, doc: 'Largest request the broker reads.' },
+  'fetch.max.bytes': { type: 'int', default: '57671680', min: 0, doc: 'Largest fetch response the broker builds, whatever the client asks (one batch always fits).' },
   'message.max.bytes': { type: 'int', default: '1048588', min: 0, doc: 'Largest record batch; the default of max.message.bytes.' },
   'log.segment.bytes': { type: 'int', default: '1073741824', min: 14, doc: 'Default of segment.bytes.' },
   'log.roll.ms': { type: 'long', default: null, min: 1, doc: 'Default of segment.ms; falls back to log.roll.hours.' },

@@ -37,7 +37,9 @@ export function fetchHandler(ctx: BrokerContext) {
       const results = await ctx.topics.fetch({
         partitions,
         minBytes: body.minBytes,
-        maxBytes: body.maxBytes,
+        // The client's limit is a wish: the broker bounds what one response may hold in memory.
+        // The client's limit is a wish: the broker bounds what one response may hold in memory.
+        maxBytes: Math.min(body.maxBytes, ctx.config.values['fetch.max.bytes']),
         maxWaitMs: unknownId ? 0 : body.maxWaitMs,
         signal,
       });

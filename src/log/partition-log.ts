@@ -2,6 +2,7 @@ import { type Clock, SerialLane, systemClock, TidelogError } from '../common/ind
 import { DEFAULT_TOPIC_CONFIG, type TopicConfig } from '../config/index.js';
 import { BASE_OFFSET, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, validateClientBatch } from '../record/index.js';
 import { realFileSystem, type FileSystem } from './fs.js';
+import { FlushPolicy } from './flush-policy.js';
 import { GroupCommit } from './group-commit.js';
 import { loadSegments, writeCleanShutdownMarker, writeRecoveryPoint, type RecoveryReport, type ScanPlacement } from './recovery.js';
 import { segmentsToDelete, type RetentionReason } from './retention.js';
@@ -70,10 +71,7 @@ export class PartitionLog {
   private writeScheduled = false;
   private failure: TidelogError | null = null;
   private closed = false;
-  private unflushedMessages = 0;
-  private lastFlushMs: number;
-  private flushScheduled = false;
-  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly flushPolicy: FlushPolicy;
   private readonly lane = new SerialLane();
   private readonly groupCommit: GroupCommit;
   /** Data below this offset is fsynced and indexed on disk. */
@@ -91,7 +89,7 @@ export class PartitionLog {
   ) {
     this.nextOffsetToAssign = this.logEndOffset;
     this.recoveryPoint = this.logEndOffset;
-    this.lastFlushMs = clock.now();
+    this.flushPolicy = new FlushPolicy(clock);
     this.groupCommit = new GroupCommit(() => this.syncActive());
     this.armFlushTimer();
   }
@@ -214,8 +212,8 @@ export class PartitionLog {
   private async acknowledge(group: PendingAppend[]): Promise<void> {
     const logStartOffset = this.logStartOffset;
     const settle = (p: PendingAppend) => p.resolve({ baseOffset: p.lastOffset - BigInt(p.records - 1), lastOffset: p.lastOffset, logAppendTime: -1, logStartOffset });
-    for (const p of group) this.unflushedMessages += p.records;
-    if (this.flushDue()) {
+    for (const p of group) this.flushPolicy.appended(p.records);
+    if (this.flushPolicy.isDue(this.config)) {
       // The flush policy asked for this fsync: hold these acknowledgements until it is done.
       try {
         await this.flushNow();
@@ -235,10 +233,6 @@ export class PartitionLog {
         (error) => durable.forEach((p) => p.reject(error)),
       );
     }
-  }
-
-  private flushDue(): boolean {
-    return this.unflushedMessages >= this.config['flush.messages'] || this.clock.now() - this.lastFlushMs >= this.config['flush.ms'];
   }
 
   private rejectQueued(error: unknown): void {
@@ -281,24 +275,11 @@ export class PartitionLog {
       throw this.failure;
     }
     this.recoveryPoint = flushedTo;
-    this.unflushedMessages = 0;
-    this.lastFlushMs = this.clock.now();
+    this.flushPolicy.flushed();
   }
 
   private armFlushTimer(): void {
-    if (this.flushTimer) clearInterval(this.flushTimer);
-    this.flushTimer = null;
-    const ms = this.config['flush.ms'];
-    if (!Number.isFinite(ms) || ms > 0x7fffffff) return;
-    this.flushTimer = setInterval(() => {
-      if (this.unflushedMessages === 0 || this.flushScheduled || this.closed) return;
-      this.flushScheduled = true;
-      this.lane
-        .run(() => this.flushNow())
-        .catch(() => {})
-        .finally(() => (this.flushScheduled = false));
-    }, Math.max(ms, 1));
-    this.flushTimer.unref();
+    this.flushPolicy.arm(this.config, () => this.lane.run(() => (this.closed ? Promise.resolve() : this.flushNow())));
   }
 
   private async roll(reason: RollReason): Promise<void> {
@@ -422,7 +403,7 @@ export class PartitionLog {
   close(): Promise<void> {
     if (this.closed) return this.lane.run(async () => {});
     this.closed = true;
-    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.flushPolicy.stop();
     return this.lane.run(async () => {
       await this.groupCommit.idle();
       try {
@@ -441,7 +422,7 @@ export class PartitionLog {
   /** Closes the log and removes its directory. */
   async delete(): Promise<void> {
     this.closed = true;
-    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.flushPolicy.stop();
     await this.lane.run(async () => {
       await this.groupCommit.idle().catch(() => {});
       for (const segment of this.segments) await segment.close();

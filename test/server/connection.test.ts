@@ -26,21 +26,21 @@ const ADVERTISED = [
   { apiKey: API_KEYS.Fetch, minVersion: 4, maxVersion: 13 },
   { apiKey: API_KEYS.ListOffsets, minVersion: 1, maxVersion: 8 },
   { apiKey: API_KEYS.Metadata, minVersion: 0, maxVersion: 12 },
-  { apiKey: API_KEYS.OffsetCommit, minVersion: 2, maxVersion: 5 },
-  { apiKey: API_KEYS.OffsetFetch, minVersion: 1, maxVersion: 4 },
-  { apiKey: API_KEYS.FindCoordinator, minVersion: 0, maxVersion: 2 },
-  { apiKey: API_KEYS.JoinGroup, minVersion: 0, maxVersion: 5 },
-  { apiKey: API_KEYS.Heartbeat, minVersion: 0, maxVersion: 3 },
-  { apiKey: API_KEYS.LeaveGroup, minVersion: 0, maxVersion: 3 },
-  { apiKey: API_KEYS.SyncGroup, minVersion: 0, maxVersion: 3 },
-  { apiKey: API_KEYS.DescribeGroups, minVersion: 0, maxVersion: 2 },
-  { apiKey: API_KEYS.ListGroups, minVersion: 0, maxVersion: 2 },
+  { apiKey: API_KEYS.OffsetCommit, minVersion: 2, maxVersion: 8 },
+  { apiKey: API_KEYS.OffsetFetch, minVersion: 1, maxVersion: 8 },
+  { apiKey: API_KEYS.FindCoordinator, minVersion: 0, maxVersion: 4 },
+  { apiKey: API_KEYS.JoinGroup, minVersion: 0, maxVersion: 9 },
+  { apiKey: API_KEYS.Heartbeat, minVersion: 0, maxVersion: 4 },
+  { apiKey: API_KEYS.LeaveGroup, minVersion: 0, maxVersion: 5 },
+  { apiKey: API_KEYS.SyncGroup, minVersion: 0, maxVersion: 5 },
+  { apiKey: API_KEYS.DescribeGroups, minVersion: 0, maxVersion: 5 },
+  { apiKey: API_KEYS.ListGroups, minVersion: 0, maxVersion: 5 },
   { apiKey: API_KEYS.ApiVersions, minVersion: 0, maxVersion: 3 },
   { apiKey: API_KEYS.CreateTopics, minVersion: 0, maxVersion: 7 },
   { apiKey: API_KEYS.DeleteTopics, minVersion: 0, maxVersion: 6 },
   { apiKey: API_KEYS.DescribeConfigs, minVersion: 0, maxVersion: 4 },
   { apiKey: API_KEYS.CreatePartitions, minVersion: 0, maxVersion: 3 },
-  { apiKey: API_KEYS.DeleteGroups, minVersion: 0, maxVersion: 1 },
+  { apiKey: API_KEYS.DeleteGroups, minVersion: 0, maxVersion: 2 },
 ];
 
 /** A small valid request of each API at either end of its served range, used to probe the versions just outside it. */
@@ -67,7 +67,15 @@ const MINIMAL: { [K in ApiKey]?: RequestBodies[K] } = {
 };
 
 function minimalFrame(apiKey: ApiKey, version: number, correlationId: number): Buffer {
-  const body = apiKey === API_KEYS.LeaveGroup && version >= 3 ? { groupId: 'g', members: [] } : MINIMAL[apiKey];
+  // Versions that moved a field: LeaveGroup v3 (members), FindCoordinator v4 (coordinatorKeys), OffsetFetch v8 (groups).
+  const body =
+    apiKey === API_KEYS.LeaveGroup && version >= 3
+      ? { groupId: 'g', members: [] }
+      : apiKey === API_KEYS.FindCoordinator && version >= 4
+        ? { coordinatorKeys: ['g'] }
+        : apiKey === API_KEYS.OffsetFetch && version >= 8
+          ? { groups: [{ groupId: 'g', topics: [] }] }
+          : MINIMAL[apiKey];
   if (!body) throw new Error(`no minimal request for API ${apiKey}: add one to MINIMAL`);
   return encodeRequest({ apiKey, apiVersion: version, correlationId }, body as never);
 }

@@ -227,7 +227,13 @@ function requestFor(rng: Rng, apiKey: ApiKey, version: number, correlationId: nu
         desync: false,
       };
     case API_KEYS.FindCoordinator:
-      return { bytes: encode(API_KEYS.FindCoordinator, { key: groupId(rng), ...(version >= 1 ? { keyType: rng.pick([0, 0, 1, 2, -1]) } : {}) }), desync: false };
+      return {
+        bytes: encode(API_KEYS.FindCoordinator, {
+          ...(version >= 4 ? { coordinatorKeys: Array.from({ length: rng.int(4) }, () => groupId(rng)) } : { key: groupId(rng) }),
+          ...(version >= 1 ? { keyType: rng.pick([0, 0, 1, 2, -1]) } : {}),
+        }),
+        desync: false,
+      };
     case API_KEYS.JoinGroup:
       // A fresh group per join: a join into a group with other (silent) members would wait
       // for them to rejoin, up to the session timeout, holding the connection up.
@@ -240,6 +246,7 @@ function requestFor(rng: Rng, apiKey: ApiKey, version: number, correlationId: nu
           ...(version >= 5 ? { groupInstanceId: rng.pick([null, null, 'static-1']) } : {}),
           protocolType: rng.pick(['consumer', 'consumer', '', 'connect']),
           protocols: rng.pick([[{ name: 'range', metadata: rng.bytes(rng.int(40)) }], [{ name: 'range', metadata: Buffer.alloc(0) }, { name: 'roundrobin', metadata: Buffer.alloc(0) }], []]),
+          ...(version >= 8 ? { reason: rng.pick([null, '', 'rebalance']) } : {}),
         }),
         desync: false,
       };
@@ -250,6 +257,7 @@ function requestFor(rng: Rng, apiKey: ApiKey, version: number, correlationId: nu
           generationId: rng.pick([0, 1, -1, 7]),
           memberId: rng.pick(['', 'm-1', 'unknown']),
           ...(version >= 3 ? { groupInstanceId: rng.pick([null, 'static-1']) } : {}),
+          ...(version >= 5 ? { protocolType: rng.pick([null, 'consumer', 'connect']), protocolName: rng.pick([null, 'range', 'other']) } : {}),
           assignments: rng.chance(0.5) ? [] : [{ memberId: 'm-1', assignment: rng.bytes(rng.int(30)) }],
         }),
         desync: false,
@@ -263,7 +271,9 @@ function requestFor(rng: Rng, apiKey: ApiKey, version: number, correlationId: nu
       return {
         bytes: encode(API_KEYS.LeaveGroup, {
           groupId: groupId(rng),
-          ...(version >= 3 ? { members: [{ memberId: rng.pick(['', 'm-1']), groupInstanceId: rng.pick([null, 'static-1']) }] } : { memberId: rng.pick(['', 'm-1']) }),
+          ...(version >= 3
+            ? { members: [{ memberId: rng.pick(['', 'm-1']), groupInstanceId: rng.pick([null, 'static-1']), ...(version >= 5 ? { reason: rng.pick([null, 'bye']) } : {}) }] }
+            : { memberId: rng.pick(['', 'm-1']) }),
         }),
         desync: false,
       };
@@ -274,22 +284,47 @@ function requestFor(rng: Rng, apiKey: ApiKey, version: number, correlationId: nu
           generationIdOrMemberEpoch: rng.pick([-1, -1, 0, 3]),
           memberId: rng.pick(['', '', 'm-1']),
           ...(version <= 4 ? { retentionTimeMs: rng.pick([-1n, 0n, 60_000n]) } : {}),
-          topics: [{ name: rng.pick([DATA_TOPIC, 'fz-missing']), partitions: [{ partitionIndex: rng.int(3), committedOffset: rng.pick([0n, 1n, 5n, -1n]), committedMetadata: rng.pick([null, '', 'meta']) }] }],
+          ...(version >= 7 ? { groupInstanceId: rng.pick([null, null, 'static-1']) } : {}),
+          topics: [
+            {
+              name: rng.pick([DATA_TOPIC, 'fz-missing']),
+              partitions: [
+                {
+                  partitionIndex: rng.int(3),
+                  committedOffset: rng.pick([0n, 1n, 5n, -1n]),
+                  ...(version >= 6 ? { committedLeaderEpoch: rng.pick([-1, 0, 7]) } : {}),
+                  committedMetadata: rng.pick([null, '', 'meta']),
+                },
+              ],
+            },
+          ],
         }),
         desync: false,
       };
-    case API_KEYS.OffsetFetch:
+    case API_KEYS.OffsetFetch: {
+      const topics = () => (version >= 2 && rng.chance(0.3) ? null : [{ name: rng.pick([DATA_TOPIC, 'fz-missing']), partitionIndexes: rng.pick([[0], [0, 1], [], [5]]) }]);
       return {
         bytes: encode(API_KEYS.OffsetFetch, {
-          groupId: groupId(rng),
-          topics: version >= 2 && rng.chance(0.3) ? null : [{ name: rng.pick([DATA_TOPIC, 'fz-missing']), partitionIndexes: rng.pick([[0], [0, 1], [], [5]]) }],
+          // v8 asks for several groups at once.
+          ...(version >= 8 ? { groups: Array.from({ length: rng.int(3) }, () => ({ groupId: groupId(rng), topics: topics() })) } : { groupId: groupId(rng), topics: topics() }),
+          ...(version >= 7 ? { requireStable: rng.chance(0.5) } : {}),
         }),
         desync: false,
       };
+    }
     case API_KEYS.ListGroups:
-      return { bytes: encode(API_KEYS.ListGroups, {}), desync: false };
+      return {
+        bytes: encode(API_KEYS.ListGroups, {
+          ...(version >= 4 ? { statesFilter: rng.pick([[], ['Empty'], ['stable', 'PreparingRebalance'], ['nonsense']]) } : {}),
+          ...(version >= 5 ? { typesFilter: rng.pick([[], ['classic'], ['consumer'], ['CLASSIC', 'x']]) } : {}),
+        }),
+        desync: false,
+      };
     case API_KEYS.DescribeGroups:
-      return { bytes: encode(API_KEYS.DescribeGroups, { groups: Array.from({ length: rng.int(3) }, () => groupId(rng)) }), desync: false };
+      return {
+        bytes: encode(API_KEYS.DescribeGroups, { groups: Array.from({ length: rng.int(3) }, () => groupId(rng)), ...(version >= 3 ? { includeAuthorizedOperations: rng.chance(0.5) } : {}) }),
+        desync: false,
+      };
     case API_KEYS.DeleteGroups:
       return { bytes: encode(API_KEYS.DeleteGroups, { groupsNames: Array.from({ length: rng.int(3) }, () => groupId(rng)) }), desync: false };
     default:

@@ -55,7 +55,8 @@ export interface CommitOffsetsParams {
   generationId: number;
   memberId: string;
   groupInstanceId: string | null;
-  topics: { name: string; partitions: { partitionIndex: number; offset: bigint; metadata: string | null }[] }[];
+  /** `leaderEpoch` (OffsetCommit v6+) is stored and given back by OffsetFetch v5+; -1 when left out. */
+  topics: { name: string; partitions: { partitionIndex: number; offset: bigint; leaderEpoch?: number; metadata: string | null }[] }[];
 }
 
 export interface CommitOffsetsResult {

@@ -260,7 +260,7 @@ export class GroupCoordinator implements MembershipHost {
         else if (!described || p.partitionIndex < 0 || p.partitionIndex >= described.numPartitions) errors.set(key, 'UNKNOWN_TOPIC_OR_PARTITION');
         else {
           errors.set(key, 'NONE');
-          records.push({ kind: 'offset', groupId: params.groupId, topic: topic.name, partition: p.partitionIndex, value: { offset: p.offset, leaderEpoch: -1, metadata, commitTimestamp } });
+          records.push({ kind: 'offset', groupId: params.groupId, topic: topic.name, partition: p.partitionIndex, value: { offset: p.offset, leaderEpoch: p.leaderEpoch ?? -1, metadata, commitTimestamp } });
         }
       }
     }

@@ -375,9 +375,9 @@ export class GroupMembership {
     const invalid = group.validateMember(params.memberId, params.groupInstanceId);
     if (invalid !== 'NONE') return fail(invalid);
     if (params.generationId !== group.generationId) return fail('ILLEGAL_GENERATION');
-    if ((params.protocolType !== null && params.protocolType !== group.protocolType) || (params.protocolName !== null && params.protocolName !== group.protocolName)) {
-      return fail('INCONSISTENT_GROUP_PROTOCOL');
-    }
+    // SyncGroup v5+ (KIP-559): as Kafka, only a value both sides have can be inconsistent.
+    const differs = (given: string | null, own: string | null) => given !== null && own !== null && given !== own;
+    if (differs(params.protocolType, group.protocolType) || differs(params.protocolName, group.protocolName)) return fail('INCONSISTENT_GROUP_PROTOCOL');
     const member = group.members.get(params.memberId)!;
     switch (group.state) {
       case 'PreparingRebalance':

@@ -7,8 +7,10 @@ import { kafkaPartitionForKey, kcatConsume, murmur2, storedBatchCodecs, toPositi
 
 /**
  * kafkajs 2.2.4 against a broker process: the admin API, producing with acks 0, 1 and -1,
- * and where its default (murmur2) partitioner puts keyed records. kafkajs consumers need
- * groups, which the broker does not have yet, so records are read back with kcat.
+ * and where its default (murmur2) partitioner puts keyed records. Records are read back
+ * with kcat, group-less, so these tests do not depend on the group coordinator; kafkajs'
+ * group consumers and group admin API are tested in groups-kafkajs.test.ts,
+ * groups-kafkajs-admin.test.ts and groups-restart.test.ts.
  */
 
 // DescribeConfigs config_source values (Kafka's ConfigSource).

@@ -6,7 +6,7 @@ import { KCAT, kcatBase, kcatConsume, runOk, storedBatchCodecs, uniqueTopic } fr
 /**
  * kcat 1.7.1 (librdkafka 2.0.2) against a broker process: metadata, keyed produce to an
  * auto-created topic, group-less consume from the beginning and from an offset, offsets by
- * timestamp, headers and compression codecs. No consumer groups (no -G): the broker has none yet.
+ * timestamp, headers and compression codecs. Balanced consumers (-G) are in groups-librdkafka.test.ts.
  */
 
 let broker: BrokerProcess;

@@ -11,10 +11,9 @@ import { kafkaPartitionForKey, KCAT, kcatBase, kcatConsume, runOk, uniqueTopic }
  * Fetch 12-17, ListOffsets 5-9, CreateTopics 7, DeleteTopics 6, DescribeConfigs 2-4,
  * CreatePartitions 1-3, ApiVersions 3-4) and, for each, uses the highest version both sides
  * have. Every request it sends is recorded from its own diagnostics channel, so the tests
- * check the versions on the wire as well as the results. platformatic's streaming consumer
- * always joins a group, with group API versions the broker does not advertise (FindCoordinator
- * 4+, JoinGroup 6+, ...), so records are read back with Consumer.fetch (a group-less Fetch by
- * topic id) and with kcat.
+ * check the versions on the wire as well as the results. Records are read back here with
+ * Consumer.fetch (a group-less Fetch by topic id) and with kcat; platformatic's streaming
+ * consumer, which always joins a group, is in platformatic-groups.test.ts.
  */
 
 /** platformatic publishes every request it sends on this tracing channel, with apiKey and apiVersion. */

@@ -1,0 +1,19 @@
+/**
+ * Tidelog's typed client, over the same protocol and record codecs as the broker. Imports only
+ * src/protocol, src/record and src/common. This slice: one connection, a producer, codecs.
+ */
+export { Connection, type ConnectionOptions, type RequestOptions } from './connection.js';
+export { CLIENT_VERSIONS, pickVersions, type BrokerApiRange } from './versions.js';
+export { TidelogError, isTidelogError, errorFromCode, networkError, type KafkaErrorName } from './errors.js';
+export { murmur2, toPositive, partitionForKey, defaultPartitioner, type Partitioner, type PartitionInput } from './partitioner.js';
+export { stringSerializer, bytesSerializer, jsonSerializer, msgpackSerializer, type Serializer } from './serializers.js';
+export { TopicMetadata } from './metadata.js';
+export {
+  Producer,
+  type Acks,
+  type MessageHeaders,
+  type ProducerMessage,
+  type ProducerOptions,
+  type RecordMetadata,
+  type SendRequest,
+} from './producer.js';

@@ -1,6 +1,6 @@
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { brokerApiVersions, outOfRange, startGroupBroker, type GroupBroker } from './groups-tools.js';
+import { describe, expect, it } from 'vitest';
+import { brokerApiVersions, outOfRange } from './groups-tools.js';
+import { useGroupTestBed, produceToThreePartitions, committedOffsets, expectedRecords } from './groups-testbed.js';
 import { runPython, uniqueTopic } from './tools.js';
 
 /**
@@ -10,36 +10,7 @@ import { runPython, uniqueTopic } from './tools.js';
  * produced and commits read back with kafkajs.
  */
 
-let gb: GroupBroker;
-let kafka: Kafka;
-let admin: Admin;
-let producer: Producer;
-
-beforeAll(async () => {
-  gb = await startGroupBroker();
-  kafka = new Kafka({ clientId: 'groups-kafka-python', brokers: [gb.address], logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
-  admin = kafka.admin();
-  await admin.connect();
-  producer = kafka.producer();
-  await producer.connect();
-});
-afterAll(async () => {
-  await producer?.disconnect().catch(() => undefined);
-  await admin?.disconnect().catch(() => undefined);
-  await gb?.shutdown();
-});
-
-async function produce(topic: string, perPartition: number, from: number): Promise<void> {
-  await producer.send({ topic, messages: [0, 1, 2].flatMap((p) => Array.from({ length: perPartition }, (_, i) => ({ partition: p, value: `p${p}-${from + i}` }))) });
-}
-
-async function committed(groupId: string, topic: string): Promise<Record<number, number>> {
-  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return Object.fromEntries(offsets!.partitions.map((p) => [p.partition, Number(p.offset)]));
-}
-
-const expected = (from: Record<number, number>, to: number) =>
-  [0, 1, 2].flatMap((p) => Array.from({ length: to - from[p]! }, (_, i) => `${p}:${from[p]! + i}=p${p}-${from[p]! + i}`)).sort();
+const bed = useGroupTestBed('groups-kafka-python');
 
 interface Result {
   received: [number, number, string][];
@@ -52,28 +23,28 @@ describe('kafka-python group consumer', () => {
   it('reads everything in a new group, commits, and a second run resumes from the commits', async () => {
     const topic = uniqueTopic('g-kp');
     const groupId = uniqueTopic('g-kp-group');
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
-    await produce(topic, 10, 0);
+    await bed.admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
+    await produceToThreePartitions(bed.producer, topic, 10, 0);
 
-    const run = async (count: number) => (await runPython<Result>('kafka_python_group.py', { bootstrap: gb.address, topic, group: groupId, expect: count })).result;
+    const run = async (count: number) => (await runPython<Result>('kafka_python_group.py', { bootstrap: bed.gb.address, topic, group: groupId, expect: count })).result;
     const first = await run(30);
-    expect(first.received.map(([p, o, v]) => `${p}:${o}=${v}`).sort()).toEqual(expected({ 0: 0, 1: 0, 2: 0 }, 10));
+    expect(first.received.map(([p, o, v]) => `${p}:${o}=${v}`).sort()).toEqual(expectedRecords({ 0: 0, 1: 0, 2: 0 }, 10));
     expect(first.assigned).toEqual([0, 1, 2]);
     expect(first.committed).toEqual({ 0: 10, 1: 10, 2: 10 });
-    expect(await committed(groupId, topic)).toEqual({ 0: 10, 1: 10, 2: 10 });
-    expect((await admin.describeGroups([groupId])).groups[0]).toMatchObject({ state: 'Empty', protocolType: 'consumer', members: [] });
+    expect(await committedOffsets(bed.admin, groupId, topic)).toEqual({ 0: 10, 1: 10, 2: 10 });
+    expect((await bed.admin.describeGroups([groupId])).groups[0]).toMatchObject({ state: 'Empty', protocolType: 'consumer', members: [] });
 
-    await produce(topic, 3, 10);
+    await produceToThreePartitions(bed.producer, topic, 3, 10);
     const second = await run(9);
-    expect(second.received.map(([p, o, v]) => `${p}:${o}=${v}`).sort()).toEqual(expected({ 0: 10, 1: 10, 2: 10 }, 13));
+    expect(second.received.map(([p, o, v]) => `${p}:${o}=${v}`).sort()).toEqual(expectedRecords({ 0: 10, 1: 10, 2: 10 }, 13));
     expect(second.committed).toEqual({ 0: 13, 1: 13, 2: 13 });
-    expect(await committed(groupId, topic)).toEqual({ 0: 13, 1: 13, 2: 13 });
+    expect(await committedOffsets(bed.admin, groupId, topic)).toEqual({ 0: 13, 1: 13, 2: 13 });
   });
 
   it('sent every request within the advertised ranges (kafka-python picks group versions from the broker version it infers)', async () => {
-    const ranges = await brokerApiVersions(gb.broker.port);
-    expect(outOfRange(gb.versions(), ranges)).toEqual([]);
-    const seen = gb.groupVersions('compat-kafka-python-group');
+    const ranges = await brokerApiVersions(bed.gb.broker.port);
+    expect(outOfRange(bed.gb.versions(), ranges)).toEqual([]);
+    const seen = bed.gb.groupVersions('compat-kafka-python-group');
     expect(Object.keys(seen)).toEqual(expect.arrayContaining(['FindCoordinator', 'JoinGroup', 'SyncGroup', 'OffsetCommit', 'OffsetFetch', 'LeaveGroup']));
   });
 });

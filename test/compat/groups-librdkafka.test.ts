@@ -1,6 +1,6 @@
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { brokerApiVersions, CLIENT_GROUP_MAX, outOfRange, sleep, spawnLines, startGroupBroker, unexpectedGroupVersions, waitFor, type GroupBroker } from './groups-tools.js';
+import { describe, expect, it } from 'vitest';
+import { brokerApiVersions, CLIENT_GROUP_MAX, outOfRange, sleep, spawnLines, unexpectedGroupVersions, waitFor } from './groups-tools.js';
+import { useGroupTestBed, produceToThreePartitions, committedOffsets, expectedRecords } from './groups-testbed.js';
 import { KCAT, kcatBase, runPython, uniqueTopic, type KcatMessage } from './tools.js';
 
 /**
@@ -11,37 +11,7 @@ import { KCAT, kcatBase, runPython, uniqueTopic, type KcatMessage } from './tool
  * and commits read back with kafkajs.
  */
 
-let gb: GroupBroker;
-let kafka: Kafka;
-let admin: Admin;
-let producer: Producer;
-
-beforeAll(async () => {
-  gb = await startGroupBroker();
-  kafka = new Kafka({ clientId: 'groups-librdkafka', brokers: [gb.address], logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
-  admin = kafka.admin();
-  await admin.connect();
-  producer = kafka.producer();
-  await producer.connect();
-});
-afterAll(async () => {
-  await producer?.disconnect().catch(() => undefined);
-  await admin?.disconnect().catch(() => undefined);
-  await gb?.shutdown();
-});
-
-async function produce(topic: string, perPartition: number, from: number): Promise<void> {
-  await producer.send({ topic, messages: [0, 1, 2].flatMap((p) => Array.from({ length: perPartition }, (_, i) => ({ partition: p, value: `p${p}-${from + i}` }))) });
-}
-
-async function committed(groupId: string, topic: string): Promise<Record<number, number>> {
-  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return Object.fromEntries(offsets!.partitions.map((p) => [p.partition, Number(p.offset)]));
-}
-
-/** `partition:offset=value` of every record from `from` to `to` (exclusive) in partitions 0-2. */
-const expected = (from: Record<number, number>, to: number) =>
-  [0, 1, 2].flatMap((p) => Array.from({ length: to - from[p]! }, (_, i) => `${p}:${from[p]! + i}=p${p}-${from[p]! + i}`)).sort();
+const bed = useGroupTestBed('groups-librdkafka');
 
 /**
  * `kcat -G group topic` until it has printed `count` records, then SIGTERM by PID: kcat
@@ -50,7 +20,7 @@ const expected = (from: Record<number, number>, to: number) =>
  */
 async function kcatGroup(groupId: string, topic: string, count: number): Promise<KcatMessage[]> {
   const child = spawnLines(KCAT, [
-    ...kcatBase(gb.address),
+    ...kcatBase(bed.gb.address),
     '-G',
     groupId,
     '-q',
@@ -91,53 +61,53 @@ describe('librdkafka group consumers', () => {
   it('kcat -G reads every record of a new group from the beginning, commits on exit, and a second run reads only newer records', async () => {
     const topic = uniqueTopic('g-kcat');
     const groupId = uniqueTopic('g-kcat-group');
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
-    await produce(topic, 10, 0);
+    await bed.admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
+    await produceToThreePartitions(bed.producer, topic, 10, 0);
 
     const first = await kcatGroup(groupId, topic, 30);
-    expect(first.map((m) => `${m.partition}:${m.offset}=${m.payload}`).sort()).toEqual(expected({ 0: 0, 1: 0, 2: 0 }, 10));
-    expect(await committed(groupId, topic)).toEqual({ 0: 10, 1: 10, 2: 10 });
-    expect((await admin.describeGroups([groupId])).groups[0]).toMatchObject({ state: 'Empty', protocolType: 'consumer', members: [] });
+    expect(first.map((m) => `${m.partition}:${m.offset}=${m.payload}`).sort()).toEqual(expectedRecords({ 0: 0, 1: 0, 2: 0 }, 10));
+    expect(await committedOffsets(bed.admin, groupId, topic)).toEqual({ 0: 10, 1: 10, 2: 10 });
+    expect((await bed.admin.describeGroups([groupId])).groups[0]).toMatchObject({ state: 'Empty', protocolType: 'consumer', members: [] });
 
-    await produce(topic, 4, 10);
+    await produceToThreePartitions(bed.producer, topic, 4, 10);
     const second = await kcatGroup(groupId, topic, 12);
-    expect(second.map((m) => `${m.partition}:${m.offset}=${m.payload}`).sort()).toEqual(expected({ 0: 10, 1: 10, 2: 10 }, 14));
-    expect(await committed(groupId, topic)).toEqual({ 0: 14, 1: 14, 2: 14 });
+    expect(second.map((m) => `${m.partition}:${m.offset}=${m.payload}`).sort()).toEqual(expectedRecords({ 0: 10, 1: 10, 2: 10 }, 14));
+    expect(await committedOffsets(bed.admin, groupId, topic)).toEqual({ 0: 14, 1: 14, 2: 14 });
   });
 
   it('a confluent-kafka Consumer that subscribe()s reads everything, commits synchronously, and a second run resumes from the commits', async () => {
     const topic = uniqueTopic('g-ck');
     const groupId = uniqueTopic('g-ck-group');
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
-    await produce(topic, 10, 0);
+    await bed.admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
+    await produceToThreePartitions(bed.producer, topic, 10, 0);
 
-    const run = async (expect_: number) => (await runPython<ConfluentResult>('confluent_group.py', { bootstrap: gb.address, topic, group: groupId, expect: expect_ })).result;
+    const run = async (expect_: number) => (await runPython<ConfluentResult>('confluent_group.py', { bootstrap: bed.gb.address, topic, group: groupId, expect: expect_ })).result;
     const first = await run(30);
     const context = `librdkafka logs: ${JSON.stringify(first.logs)}, errors: ${JSON.stringify(first.errors)}`;
-    expect(first.received.map(([p, o, v]) => `${p}:${o}=${v}`).sort(), context).toEqual(expected({ 0: 0, 1: 0, 2: 0 }, 10));
+    expect(first.received.map(([p, o, v]) => `${p}:${o}=${v}`).sort(), context).toEqual(expectedRecords({ 0: 0, 1: 0, 2: 0 }, 10));
     expect(first.assignments.at(-1), context).toEqual([0, 1, 2]);
     expect(first.commit_errors, context).toEqual([]);
     expect(first.errors, context).toEqual([]);
     expect(first.committed).toEqual({ 0: 10, 1: 10, 2: 10 });
-    expect(await committed(groupId, topic)).toEqual({ 0: 10, 1: 10, 2: 10 });
+    expect(await committedOffsets(bed.admin, groupId, topic)).toEqual({ 0: 10, 1: 10, 2: 10 });
 
-    await produce(topic, 3, 10);
+    await produceToThreePartitions(bed.producer, topic, 3, 10);
     const second = await run(9);
-    expect(second.received.map(([p, o, v]) => `${p}:${o}=${v}`).sort(), JSON.stringify(second.logs)).toEqual(expected({ 0: 10, 1: 10, 2: 10 }, 13));
+    expect(second.received.map(([p, o, v]) => `${p}:${o}=${v}`).sort(), JSON.stringify(second.logs)).toEqual(expectedRecords({ 0: 10, 1: 10, 2: 10 }, 13));
     expect(second.committed).toEqual({ 0: 13, 1: 13, 2: 13 });
-    expect(await committed(groupId, topic)).toEqual({ 0: 13, 1: 13, 2: 13 });
-    expect((await admin.describeGroups([groupId])).groups[0]).toMatchObject({ state: 'Empty', members: [] });
+    expect(await committedOffsets(bed.admin, groupId, topic)).toEqual({ 0: 13, 1: 13, 2: 13 });
+    expect((await bed.admin.describeGroups([groupId])).groups[0]).toMatchObject({ state: 'Empty', members: [] });
   });
 
   it('sent every request within the advertised ranges, each group API at min(librdkafka max, broker max)', async () => {
-    const ranges = await brokerApiVersions(gb.broker.port);
-    expect(outOfRange(gb.versions(), ranges)).toEqual([]);
+    const ranges = await brokerApiVersions(bed.gb.broker.port);
+    expect(outOfRange(bed.gb.versions(), ranges)).toEqual([]);
     // kcat's client id is librdkafka's default, "rdkafka".
     for (const client of ['rdkafka', 'compat-confluent-group']) {
-      const seen = gb.groupVersions(client);
+      const seen = bed.gb.groupVersions(client);
       expect(Object.keys(seen), client).toEqual(expect.arrayContaining(['FindCoordinator', 'JoinGroup', 'SyncGroup', 'OffsetCommit', 'OffsetFetch', 'LeaveGroup']));
       expect(unexpectedGroupVersions(seen, CLIENT_GROUP_MAX.librdkafka, ranges), client).toEqual([]);
     }
-    expect(unexpectedGroupVersions(gb.groupVersions('groups-librdkafka'), CLIENT_GROUP_MAX.kafkajs, ranges)).toEqual([]);
+    expect(unexpectedGroupVersions(bed.gb.groupVersions('groups-librdkafka'), CLIENT_GROUP_MAX.kafkajs, ranges)).toEqual([]);
   });
 });

@@ -210,6 +210,11 @@ export class TopicManager {
     return state && this.describeState(state);
   }
 
+  /** Whether the topic exists; cheap enough for every produce request. */
+  hasTopic(name: string): boolean {
+    return this.topics.has(name);
+  }
+
   /** The topic, or UNKNOWN_TOPIC_OR_PARTITION. */
   describeTopic(name: string): TopicDescription {
     return this.describeState(this.state(name));

@@ -60,7 +60,7 @@ export function produceHandler(ctx: BrokerContext) {
         const durable = body.acks === -1;
         try {
           const batch = singleBatch(records);
-          if (ctx.topics.topic(topic)) return ctx.topics.partition(topic, partition).append(batch, { durable });
+          if (ctx.topics.hasTopic(topic)) return ctx.topics.partition(topic, partition).append(batch, { durable });
           return ctx.topics.getOrAutoCreateTopic(topic).then(() => ctx.topics.partition(topic, partition).append(batch, { durable }));
         } catch (error) {
           return Promise.reject(error);

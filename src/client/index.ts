@@ -17,3 +17,5 @@ export {
   type RecordMetadata,
   type SendRequest,
 } from './producer.js';
+export { Cluster, type ClusterOptions, type BrokerAddress, type PartitionInfo, type TopicInfo } from './cluster.js';
+export { withRetry, backoffMs, sleep, isRetriable, DEFAULT_RETRY, type RetryOptions } from './retry.js';

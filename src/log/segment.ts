@@ -280,7 +280,8 @@ export class LogSegment {
           const record = decodeRecords(bytes, readBatchHeader(bytes)).find((r) => r.timestamp >= timestamp);
           if (record) return { offset: record.offset, timestamp: record.timestamp };
         } catch {
-          // A codec we can't decode: the batch is the finest answer we can give.
+          // Every Kafka codec is registered, so this is a batch whose compressed records are
+          // corrupt (Produce stores batches without decompressing them): the batch is the finest answer.
           return { offset: batch.baseOffset, timestamp: batch.maxTimestamp };
         }
       }

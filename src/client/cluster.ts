@@ -61,6 +61,7 @@ export class Cluster {
   private readonly topicCache = new Map<string, CachedTopic>();
   private readonly coordinators = new Map<string, Promise<Connection>>();
   private closed = false;
+  private readonly closeController = new AbortController();
   readonly retry: Required<RetryOptions>;
   private knownClusterId: string | null = null;
 
@@ -74,6 +75,14 @@ export class Cluster {
     const cluster = new Cluster(options);
     await cluster.anyConnection();
     return cluster;
+  }
+
+  /**
+   * Aborted by `close`, with the closed-client error as its reason. Pass it to withRetry (alone
+   * or through AbortSignal.any) so retries stop at once when the client closes.
+   */
+  get signal(): AbortSignal {
+    return this.closeController.signal;
   }
 
   get clusterId(): string | null {
@@ -104,7 +113,7 @@ export class Cluster {
         }
       }
       throw lastError;
-    }, this.retry);
+    }, { ...this.retry, signal: this.signal });
   }
 
   /** The connection to broker `nodeId`, reconnecting (with backoff) if it broke. */
@@ -117,7 +126,7 @@ export class Cluster {
     }
     if (node === undefined) throw new TidelogError('BROKER_NOT_AVAILABLE', `broker ${nodeId} is not in the cluster's metadata`);
     const { host, port } = node;
-    return withRetry(() => this.connectionTo(host, port), this.retry);
+    return withRetry(() => this.connectionTo(host, port), { ...this.retry, signal: this.signal });
   }
 
   /** The topic's partitions and leaders, from cache or one Metadata request. */
@@ -189,7 +198,7 @@ export class Cluster {
     this.assertOpen();
     let pending = this.coordinators.get(groupId);
     if (pending === undefined) {
-      pending = withRetry(() => this.findCoordinator(groupId), this.retry);
+      pending = withRetry(() => this.findCoordinator(groupId), { ...this.retry, signal: this.signal });
       this.coordinators.set(groupId, pending);
       pending.catch(() => {
         if (this.coordinators.get(groupId) === pending) this.coordinators.delete(groupId);
@@ -211,6 +220,7 @@ export class Cluster {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.closeController.abort(closedError());
     const connections = [...this.connections.values()];
     this.connections.clear();
     await Promise.all(connections.map((pending) => pending.then((c) => c.close(), () => undefined)));
@@ -275,8 +285,12 @@ export class Cluster {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new TidelogError('NETWORK_EXCEPTION', 'the client is closed');
+    if (this.closed) throw closedError();
   }
+}
+
+function closedError(): TidelogError {
+  return new TidelogError('NETWORK_EXCEPTION', 'the client is closed');
 }
 
 function topicEntry(all: Map<string, TopicInfo | TidelogError>, name: string): TopicInfo {

@@ -265,10 +265,17 @@ describe('GroupCoordinator: static membership', () => {
     expect((await c.syncGroup(syncParams(G, 1, b.memberId, {}, { groupInstanceId: 'host-b' }))).error).toBe('FENCED_INSTANCE_ID');
     expect((await c.joinGroup(joinParams(G, { memberId: b.memberId, groupInstanceId: 'host-b' }))).error).toBe('FENCED_INSTANCE_ID');
     expect(c.heartbeat({ groupId: G, generationId: 1, memberId: restarted.memberId, groupInstanceId: 'host-b' })).toBe('NONE');
+    // host-a restarts too: the answer names the leader as it was before, so a new instance of
+    // the leader doesn't take itself for the leader (Kafka's updateStaticMemberAndRebalance).
+    const leaderNow = leader === a ? a.memberId : restarted.memberId;
+    const newA = await c.joinGroup(joinParams(G, { groupInstanceId: 'host-a' }));
+    expect(newA).toMatchObject({ error: 'NONE', generationId: 1, leader: leaderNow, members: [] });
+    expect(newA.memberId).not.toBe(a.memberId);
+    await c.syncGroup(syncParams(G, 1, newA.memberId, {}, { groupInstanceId: 'host-a' }));
     // The replacement was persisted: after a restart the new id is the member.
     await env.close(h);
     const again = await env.open();
-    expect(again.coordinator.describeGroup(G).members.map((m) => m.memberId).sort()).toEqual([a.memberId, restarted.memberId].sort());
+    expect(again.coordinator.describeGroup(G).members.map((m) => m.memberId).sort()).toEqual([newA.memberId, restarted.memberId].sort());
     expect(again.coordinator.heartbeat({ groupId: G, generationId: 1, memberId: restarted.memberId, groupInstanceId: 'host-b' })).toBe('NONE');
   });
 

@@ -201,6 +201,9 @@ export class GroupMembership {
     const old = group.members.get(oldMemberId)!;
     old.answerJoin(joinError('FENCED_INSTANCE_ID', oldMemberId));
     old.answerSync(syncError('FENCED_INSTANCE_ID'));
+    // Kafka answers a Stable takeover with the leader as it was before, so a replaced leader's
+    // new instance does not think it leads and compute an assignment over no members.
+    const leaderBefore = group.leaderId;
     const member = group.replaceStaticMember(params.groupInstanceId!, oldMemberId, newMemberId);
     member.protocols = params.protocols;
     member.rebalanceTimeoutMs = params.rebalanceTimeoutMs;
@@ -216,7 +219,7 @@ export class GroupMembership {
         // Meanwhile the member counts as joined: a rebalance that starts answers it instead.
         this.host.persistGroup(group).then(
           () => {
-            if (member.joinWaiter === respond && group.state === 'Stable' && group.generationId === generationId) member.answerJoin(group.joinResult(newMemberId, false));
+            if (member.joinWaiter === respond && group.state === 'Stable' && group.generationId === generationId) member.answerJoin(group.joinResult(newMemberId, false, leaderBefore));
           },
           (error) => {
             if (member.joinWaiter === respond) member.answerJoin(joinError(storeError(error), newMemberId));

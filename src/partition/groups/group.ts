@@ -246,13 +246,13 @@ export class Group {
   }
 
   /** The JoinGroup answer for a member of the current generation. */
-  joinResult(memberId: string, withMembers: boolean): JoinGroupResult {
+  joinResult(memberId: string, withMembers: boolean, leader = this.leaderId): JoinGroupResult {
     return {
       error: 'NONE',
       generationId: this.generationId,
       protocolType: this.protocolType,
       protocolName: this.protocolName,
-      leader: this.leaderId ?? '',
+      leader: leader ?? '',
       memberId,
       members: withMembers ? this.memberMetadata() : [],
     };

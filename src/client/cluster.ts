@@ -5,8 +5,9 @@ import { DEFAULT_RETRY, withRetry, type RetryOptions } from './retry.js';
 
 /**
  * What a client knows of the cluster: the brokers, each topic's partitions and leaders, each
- * group's coordinator, and one connection per broker address, opened on first use and opened
- * again (with backoff) after it breaks. Producer, Consumer and Admin each hold one.
+ * group's coordinator, and one data connection per broker address (plus one for group
+ * requests), opened on first use and opened again (with backoff) after it breaks. Producer,
+ * Consumer and Admin each hold one.
  *
  * Metadata is cached per topic for `metadataMaxAgeMs` and dropped early by `invalidate`, which
  * callers do on NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION and LEADER_NOT_AVAILABLE, as
@@ -48,6 +49,13 @@ export interface TopicInfo {
   isInternal: boolean;
   partitions: PartitionInfo[];
 }
+
+/**
+ * Group requests get their own connection to the coordinator, as in Kafka's clients: a broker
+ * answers in request order, so a JoinGroup parked for a rebalance would otherwise hold back
+ * every fetch, produce and metadata answer behind it on a shared connection.
+ */
+const COORDINATOR_PREFIX = 'coordinator:';
 
 interface CachedTopic {
   info: Promise<TopicInfo>;
@@ -98,6 +106,7 @@ export class Cluster {
   async anyConnection(): Promise<Connection> {
     this.assertOpen();
     for (const [address, pending] of this.connections) {
+      if (address.startsWith(COORDINATOR_PREFIX)) continue;
       const connection = await pending.catch(() => null);
       if (connection && !connection.closed) return connection;
       this.connections.delete(address);
@@ -233,7 +242,7 @@ export class Cluster {
     if (error) throw error;
     const { nodeId = -1, host = '', port = 0 } = response;
     this.nodes.set(nodeId, { nodeId, host, port });
-    return this.connectionTo(host, port);
+    return this.connectionTo(host, port, COORDINATOR_PREFIX);
   }
 
   /** One Metadata request: topic name → info or the topic's error. */
@@ -265,15 +274,16 @@ export class Cluster {
     return result;
   }
 
-  private connectionTo(host: string, port: number): Promise<Connection> {
+  /** `prefix` keeps a second, separate connection to the same broker (see COORDINATOR_PREFIX). */
+  private connectionTo(host: string, port: number, prefix = ''): Promise<Connection> {
     this.assertOpen();
-    const address = `${host}:${port}`;
+    const address = `${prefix}${host}:${port}`;
     const existing = this.connections.get(address);
     if (existing) {
       return existing.then((connection) => {
         if (!connection.closed) return connection;
         if (this.connections.get(address) === existing) this.connections.delete(address);
-        return this.connectionTo(host, port);
+        return this.connectionTo(host, port, prefix);
       });
     }
     const pending = Connection.connect({ ...this.options, host, port });

@@ -21,8 +21,10 @@ describe('Cluster', () => {
       expect(cluster.brokers.map((b) => b.port)).toEqual([broker.broker.port]);
       const leader = await cluster.leader('three', 2);
       expect(leader.closed).toBe(false);
-      // One broker: the leader, the coordinator and the bootstrap share one connection.
-      expect(await cluster.coordinator('g')).toBe(leader);
+      // One broker: the leader and the bootstrap share a connection; group requests get their own.
+      const coordinator = await cluster.coordinator('g');
+      expect(coordinator).not.toBe(leader);
+      expect(coordinator.closed).toBe(false);
       expect(await cluster.anyConnection()).toBe(leader);
     } finally {
       await cluster.close();

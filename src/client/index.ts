@@ -19,3 +19,4 @@ export {
 } from './producer.js';
 export { Cluster, type ClusterOptions, type BrokerAddress, type PartitionInfo, type TopicInfo } from './cluster.js';
 export { withRetry, backoffMs, sleep, isRetriable, DEFAULT_RETRY, type RetryOptions } from './retry.js';
+export { GroupMembership, rangeAssignor, roundRobinAssignor, DEFAULT_ASSIGNORS, fetchCommittedOffsets, commitOffsets, encodeSubscription, decodeSubscription, encodeAssignment, decodeAssignment, type GroupMembershipOptions, type Assignor, type AssignorMember, type TopicPartition, type Subscription, type Assignment, type CommittedOffset, type OffsetToCommit, type CommittingMember } from './group/index.js';

@@ -48,7 +48,8 @@ export interface StructSchema {
  */
 export interface MessageSchema<T = unknown> {
   readonly name: string;
-  readonly type: 'request' | 'response' | 'header';
+  /** 'data': a structure carried inside another message's bytes (ConsumerProtocolSubscription). */
+  readonly type: 'request' | 'response' | 'header' | 'data';
   readonly apiKey?: number;
   readonly validVersions: string;
   readonly deprecatedVersions?: string;

@@ -19,4 +19,10 @@ export {
 } from './producer.js';
 export { Cluster, type ClusterOptions, type BrokerAddress, type PartitionInfo, type TopicInfo } from './cluster.js';
 export { withRetry, backoffMs, sleep, isRetriable, DEFAULT_RETRY, type RetryOptions } from './retry.js';
+export { listOffsets, topicPartitionKey, LATEST_TIMESTAMP, EARLIEST_TIMESTAMP, MAX_TIMESTAMP, type ListOffsetsEntry, type ListedOffset, type ListOffsetsOptions } from './list-offsets.js';
+export { Admin, type AdminOptions, type ClusterDescription } from './admin.js';
+export type { NewTopic, CreateTopicsOptions, CreatedTopic, DeleteTopicsOptions, TopicDescription, PartitionDescription, NewPartitions } from './admin/topics.js';
+export type { ConfigResource, ConfigResourceType, ConfigResourceDescription, ConfigEntry, ConfigSynonym, ConfigSource, ConfigType, DescribeConfigsOptions } from './admin/configs.js';
+export type { ListedGroup, GroupDescription, MemberDescription } from './admin/groups.js';
+export type { PartitionLag, ResetTarget } from './admin/offsets.js';
 export { GroupMembership, rangeAssignor, roundRobinAssignor, DEFAULT_ASSIGNORS, fetchCommittedOffsets, commitOffsets, encodeSubscription, decodeSubscription, encodeAssignment, decodeAssignment, type GroupMembershipOptions, type Assignor, type AssignorMember, type TopicPartition, type Subscription, type Assignment, type CommittedOffset, type OffsetToCommit, type CommittingMember } from './group/index.js';

@@ -5,6 +5,8 @@ import {
   BASE_SEQUENCE,
   BATCH_HEADER_SIZE,
   BATCH_LENGTH,
+  COMPRESSION_CODECS,
+  COMPRESSION_MASK,
   CONTROL_FLAG,
   CRC,
   CURRENT_MAGIC,
@@ -75,6 +77,10 @@ export function validateClientBatch(batch: Buffer, limits: ValidationLimits): Va
   const lastOffsetDelta = batch.readInt32BE(LAST_OFFSET_DELTA);
   if (recordsCount <= 0 || lastOffsetDelta + 1 !== recordsCount) {
     throw new TidelogError('INVALID_RECORD', `batch claims ${recordsCount} records but a last offset delta of ${lastOffsetDelta}`);
+  }
+  const codecId = batch.readInt16BE(ATTRIBUTES) & COMPRESSION_MASK;
+  if (COMPRESSION_CODECS[codecId] === undefined) {
+    throw new TidelogError('UNSUPPORTED_COMPRESSION_TYPE', `compression codec id ${codecId} is not one of Kafka's (0-4)`);
   }
   if ((batch.readInt16BE(ATTRIBUTES) & CONTROL_FLAG) !== 0) {
     throw new TidelogError('INVALID_RECORD', 'clients may not produce control batches');

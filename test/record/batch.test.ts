@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTidelogError } from '../../src/common/index.js';
 import {
+  ATTRIBUTES,
   BASE_OFFSET,
   buildBatch,
   checkBatchIntegrity,
@@ -130,6 +131,13 @@ describe('record batches', () => {
     badDelta.writeInt32BE(5, LAST_OFFSET_DELTA);
     badDelta.writeUInt32BE(crc32c(badDelta.subarray(21)), CRC);
     expectCode(() => validateClientBatch(badDelta, limits), 'INVALID_RECORD');
+
+    for (const codecId of [5, 6, 7]) {
+      const unknownCodec = Buffer.from(batch);
+      unknownCodec.writeInt16BE((unknownCodec.readInt16BE(ATTRIBUTES) & ~0x07) | codecId, ATTRIBUTES);
+      unknownCodec.writeUInt32BE(crc32c(unknownCodec.subarray(21)), CRC);
+      expectCode(() => validateClientBatch(unknownCodec, limits), 'UNSUPPORTED_COMPRESSION_TYPE');
+    }
 
     const oldMagic = Buffer.from(batch);
     oldMagic[16] = 1;

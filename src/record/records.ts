@@ -1,7 +1,6 @@
 import { TidelogError } from '../common/index.js';
 import { codecFor } from './compression.js';
-import { compressionOf, readBatchHeader, RECORDS, type BatchHeader } from './layout.js';
-import { readZigzagVarint, readZigzagVarlong } from './varint.js';
+import { compressionOf, readBatchHeader, RECORDS, TIMESTAMP_TYPE_MASK, type BatchHeader } from './layout.js';
 
 export interface RecordHeader {
   key: string;
@@ -17,46 +16,113 @@ export interface DecodedRecord {
   headers: RecordHeader[];
 }
 
-function readBytes(buf: Buffer, pos: number): { value: Buffer | null; next: number } {
-  const length = readZigzagVarint(buf, pos);
-  if (length.value < 0) return { value: null, next: length.next };
-  const end = length.next + length.value;
-  if (end > buf.length) throw new RangeError('record field runs past the end of the batch');
-  return { value: buf.subarray(length.next, end), next: end };
+/**
+ * A record inside a batch (after the batch's records section is decompressed):
+ *
+ *   length varint, attributes int8, timestampDelta varlong, offsetDelta varint,
+ *   keyLength varint, key, valueLength varint, value, headerCount varint,
+ *   headers: (keyLength varint, key, valueLength varint, value)*
+ *
+ * This is the hot loop of every consumer, so it reads varints inline into a module-level
+ * cursor instead of returning { value, next } objects, computes timestamps as doubles, and
+ * makes one BigInt per record (for the public `offset`), never per field. Values and keys
+ * are views of `batch` (or of the decompressed section), not copies.
+ */
+
+/** Where the next read starts; set by every read below. Single-threaded, so one is enough. */
+let cursor = 0;
+
+/** A zigzag varint (sint32) ending at or before `limit`. */
+function readVarint(buf: Buffer, limit: number): number {
+  let pos = cursor;
+  let result = 0;
+  let shift = 0;
+  let byte: number;
+  do {
+    if (pos >= limit) throw new RangeError('varint runs past the end of the record');
+    if (shift > 28) throw new RangeError('varint longer than 5 bytes');
+    byte = buf[pos++]!;
+    result |= (byte & 0x7f) << shift;
+    shift += 7;
+  } while (byte & 0x80);
+  cursor = pos;
+  return (result >>> 1) ^ -(result & 1);
+}
+
+/** A zigzag varlong (sint64) as a double: exact up to 2^53, which timestamp deltas never reach. */
+function readVarlongNumber(buf: Buffer, limit: number): number {
+  let pos = cursor;
+  let result = 0;
+  let scale = 1;
+  let byte: number;
+  let count = 0;
+  do {
+    if (pos >= limit) throw new RangeError('varlong runs past the end of the record');
+    if (++count > 10) throw new RangeError('varlong longer than 10 bytes');
+    byte = buf[pos++]!;
+    result += (byte & 0x7f) * scale;
+    scale *= 128;
+  } while (byte & 0x80);
+  cursor = pos;
+  return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
+}
+
+/** A length-prefixed bytes field as a view, or null for length -1. */
+function readBytes(buf: Buffer, limit: number): Buffer | null {
+  const length = readVarint(buf, limit);
+  if (length < 0) return null;
+  const start = cursor;
+  const end = start + length;
+  if (end > limit) throw new RangeError('record field runs past the end of the record');
+  cursor = end;
+  return buf.subarray(start, end);
+}
+
+/** The records section of a batch, decompressed if it must be. */
+function recordsSection(batch: Buffer, header: BatchHeader): Buffer {
+  const section = batch.subarray(RECORDS, header.sizeInBytes);
+  const codec = compressionOf(header.attributes);
+  return codec === 'none' ? section : codecFor(codec).decompress(section);
 }
 
 /** Decodes every record of one batch (decompressing if it must). */
 export function decodeRecords(batch: Buffer, header: BatchHeader = readBatchHeader(batch)): DecodedRecord[] {
-  const section = batch.subarray(RECORDS, header.sizeInBytes);
-  const body = codecFor(compressionOf(header.attributes)).decompress(section);
-  const records: DecodedRecord[] = [];
-  let pos = 0;
+  const body = recordsSection(batch, header);
+  const count = header.recordsCount;
+  const records: DecodedRecord[] = new Array<DecodedRecord>(count);
+  // LogAppendTime: the broker's time, kept once in MaxTimestamp, stands for every record's.
+  const logAppendTime = (header.attributes & TIMESTAMP_TYPE_MASK) !== 0 ? Number(header.maxTimestamp) : null;
+  const baseTimestamp = Number(header.baseTimestamp);
+  // Offsets below 2^53 take one BigInt per record (from a double) instead of two.
+  const baseOffset = header.baseOffset;
+  const smallBase = baseOffset >= 0n && baseOffset < 0x1f_0000_0000_0000n ? Number(baseOffset) : -1;
+  const limit = body.length;
+  cursor = 0;
   try {
-    for (let i = 0; i < header.recordsCount; i++) {
-      const length = readZigzagVarint(body, pos);
-      const end = length.next + length.value;
-      pos = length.next + 1; // attributes, unused in v2
-      const timestampDelta = readZigzagVarlong(body, pos);
-      const offsetDelta = readZigzagVarint(body, timestampDelta.next);
-      const key = readBytes(body, offsetDelta.next);
-      const value = readBytes(body, key.next);
-      const headerCount = readZigzagVarint(body, value.next);
-      pos = headerCount.next;
+    for (let i = 0; i < count; i++) {
+      const length = readVarint(body, limit);
+      const end = cursor + length;
+      if (length < 0 || end > limit) throw new RangeError('record length runs past the end of the batch');
+      cursor++; // attributes, unused in v2
+      const timestampDelta = readVarlongNumber(body, end);
+      const offsetDelta = readVarint(body, end);
+      const key = readBytes(body, end);
+      const value = readBytes(body, end);
+      const headerCount = readVarint(body, end);
       const headers: RecordHeader[] = [];
-      for (let h = 0; h < headerCount.value; h++) {
-        const hk = readBytes(body, pos);
-        const hv = readBytes(body, hk.next);
-        headers.push({ key: hk.value?.toString('utf8') ?? '', value: hv.value });
-        pos = hv.next;
+      for (let h = 0; h < headerCount; h++) {
+        const headerKey = readBytes(body, end);
+        const headerValue = readBytes(body, end);
+        headers.push({ key: headerKey?.toString('utf8') ?? '', value: headerValue });
       }
-      if (pos !== end) throw new RangeError('record length does not match its fields');
-      records.push({
-        offset: header.baseOffset + BigInt(offsetDelta.value),
-        timestamp: Number(header.baseTimestamp + timestampDelta.value),
-        key: key.value,
-        value: value.value,
+      if (cursor !== end) throw new RangeError('record length does not match its fields');
+      records[i] = {
+        offset: smallBase >= 0 ? BigInt(smallBase + offsetDelta) : baseOffset + BigInt(offsetDelta),
+        timestamp: logAppendTime ?? baseTimestamp + timestampDelta,
+        key,
+        value,
         headers,
-      });
+      };
     }
   } catch (error) {
     if (error instanceof RangeError) throw new TidelogError('CORRUPT_MESSAGE', `malformed record: ${error.message}`, { cause: error });

@@ -23,10 +23,11 @@ export interface DecodedRecord {
  *   keyLength varint, key, valueLength varint, value, headerCount varint,
  *   headers: (keyLength varint, key, valueLength varint, value)*
  *
- * This is the hot loop of every consumer, so it reads varints inline into a module-level
+ * This is the hot loop of every consumer (the broker's decodeRecords and the client's fetch
+ * decoder both walk records with readRecord), so it reads varints inline into a module-level
  * cursor instead of returning { value, next } objects, computes timestamps as doubles, and
- * makes one BigInt per record (for the public `offset`), never per field. Values and keys
- * are views of `batch` (or of the decompressed section), not copies.
+ * leaves BigInt offsets to the caller: one per record, never per field. Values and keys are
+ * views of `batch` (or of the decompressed section), not copies.
  */
 
 /** Where the next read starts; set by every read below. Single-threaded, so one is enough. */
@@ -67,6 +68,15 @@ function readVarlongNumber(buf: Buffer, limit: number): number {
   return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
 }
 
+/** Steps over a length-prefixed bytes field. */
+function skipBytes(buf: Buffer, limit: number): void {
+  const length = readVarint(buf, limit);
+  if (length > 0) {
+    if (cursor + length > limit) throw new RangeError('record field runs past the end of the record');
+    cursor += length;
+  }
+}
+
 /** A length-prefixed bytes field as a view, or null for length -1. */
 function readBytes(buf: Buffer, limit: number): Buffer | null {
   const length = readVarint(buf, limit);
@@ -79,10 +89,67 @@ function readBytes(buf: Buffer, limit: number): Buffer | null {
 }
 
 /** The records section of a batch, decompressed if it must be. */
-function recordsSection(batch: Buffer, header: BatchHeader): Buffer {
+export function recordsSection(batch: Buffer, header: BatchHeader): Buffer {
   const section = batch.subarray(RECORDS, header.sizeInBytes);
   const codec = compressionOf(header.attributes);
   return codec === 'none' ? section : codecFor(codec).decompress(section);
+}
+
+/**
+ * One record's fields as `readRecord` leaves them. Readers keep one and pass it to every call,
+ * so walking a batch allocates nothing but what the reader itself builds from the fields.
+ */
+export interface RecordFields {
+  timestampDelta: number;
+  offsetDelta: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  /** Where the record's header count starts; read the headers with `readRecordHeaders`. */
+  headersAt: number;
+  headerCount: number;
+}
+
+export function emptyRecordFields(): RecordFields {
+  return { timestampDelta: 0, offsetDelta: 0, key: null, value: null, headersAt: 0, headerCount: 0 };
+}
+
+/**
+ * Reads the record that starts at `pos` of a records section into `out` and returns where the
+ * next one starts. Headers are checked for shape but not built. Throws RangeError when the
+ * record runs past `limit` or its length does not match its fields.
+ */
+export function readRecord(body: Buffer, pos: number, limit: number, out: RecordFields): number {
+  cursor = pos;
+  const length = readVarint(body, limit);
+  const end = cursor + length;
+  if (length < 0 || end > limit) throw new RangeError('record length runs past the end of the batch');
+  cursor++; // attributes, unused in v2
+  out.timestampDelta = readVarlongNumber(body, end);
+  out.offsetDelta = readVarint(body, end);
+  out.key = readBytes(body, end);
+  out.value = readBytes(body, end);
+  out.headersAt = cursor;
+  const headerCount = readVarint(body, end);
+  out.headerCount = headerCount;
+  for (let h = 0; h < headerCount; h++) {
+    skipBytes(body, end);
+    skipBytes(body, end);
+  }
+  if (cursor !== end) throw new RangeError('record length does not match its fields');
+  return end;
+}
+
+/** The headers of the record `fields` was read from (`body` as given to `readRecord`). */
+export function readRecordHeaders(body: Buffer, fields: RecordFields): RecordHeader[] {
+  cursor = fields.headersAt;
+  const limit = body.length;
+  const count = readVarint(body, limit);
+  const headers: RecordHeader[] = [];
+  for (let h = 0; h < count; h++) {
+    const key = readBytes(body, limit);
+    headers.push({ key: key?.toString('utf8') ?? '', value: readBytes(body, limit) });
+  }
+  return headers;
 }
 
 /** Decodes every record of one batch (decompressing if it must). */
@@ -97,31 +164,17 @@ export function decodeRecords(batch: Buffer, header: BatchHeader = readBatchHead
   const baseOffset = header.baseOffset;
   const smallBase = baseOffset >= 0n && baseOffset < 0x1f_0000_0000_0000n ? Number(baseOffset) : -1;
   const limit = body.length;
-  cursor = 0;
+  const fields = emptyRecordFields();
+  let pos = 0;
   try {
     for (let i = 0; i < count; i++) {
-      const length = readVarint(body, limit);
-      const end = cursor + length;
-      if (length < 0 || end > limit) throw new RangeError('record length runs past the end of the batch');
-      cursor++; // attributes, unused in v2
-      const timestampDelta = readVarlongNumber(body, end);
-      const offsetDelta = readVarint(body, end);
-      const key = readBytes(body, end);
-      const value = readBytes(body, end);
-      const headerCount = readVarint(body, end);
-      const headers: RecordHeader[] = [];
-      for (let h = 0; h < headerCount; h++) {
-        const headerKey = readBytes(body, end);
-        const headerValue = readBytes(body, end);
-        headers.push({ key: headerKey?.toString('utf8') ?? '', value: headerValue });
-      }
-      if (cursor !== end) throw new RangeError('record length does not match its fields');
+      pos = readRecord(body, pos, limit, fields);
       records[i] = {
-        offset: smallBase >= 0 ? BigInt(smallBase + offsetDelta) : baseOffset + BigInt(offsetDelta),
-        timestamp: logAppendTime ?? baseTimestamp + timestampDelta,
-        key,
-        value,
-        headers,
+        offset: smallBase >= 0 ? BigInt(smallBase + fields.offsetDelta) : baseOffset + BigInt(fields.offsetDelta),
+        timestamp: logAppendTime ?? baseTimestamp + fields.timestampDelta,
+        key: fields.key,
+        value: fields.value,
+        headers: fields.headerCount === 0 ? [] : readRecordHeaders(body, fields),
       };
     }
   } catch (error) {

@@ -8,11 +8,14 @@ import {
   CRC,
   crc32c,
   CURRENT_MAGIC,
+  emptyRecordFields,
   LAST_OFFSET_DELTA,
   LOG_OVERHEAD,
   MAGIC,
   MAX_TIMESTAMP,
   RECORDS,
+  readRecord,
+  readRecordHeaders,
   RECORDS_COUNT,
   TIMESTAMP_TYPE_MASK,
   type RecordHeader,
@@ -128,59 +131,12 @@ class RecordRejected {
 
 /*
  * The records of one batch, straight into ConsumerRecords: this is the consumer's hot loop.
- * It reads varints inline into `cursor` (no { value, next } objects), computes timestamps as
- * doubles, makes one BigInt per record (its offset, from a double while offsets fit in 2^53)
- * and shares one frozen empty array among records without headers. Keys and values are views
- * of the fetched (or decompressed) bytes unless a deserializer turns them into something else.
- * src/record's decodeRecords reads the same layout for the broker; this one skips the
- * intermediate record object, and records below the position, on the consumer's behalf.
+ * src/record's readRecord walks each record into one reused RecordFields (no per-field
+ * objects); here come one BigInt per record (its offset, from a double while offsets fit in
+ * 2^53) and one frozen empty array shared by records without headers. Keys and values are
+ * views of the fetched (or decompressed) bytes unless a deserializer makes something else.
+ * Records below the position are stepped over without building anything.
  */
-
-let cursor = 0;
-
-function readVarint(buf: Buffer, limit: number): number {
-  let pos = cursor;
-  let result = 0;
-  let shift = 0;
-  let byte: number;
-  do {
-    if (pos >= limit) throw new RangeError('varint runs past the end of the record');
-    if (shift > 28) throw new RangeError('varint longer than 5 bytes');
-    byte = buf[pos++]!;
-    result |= (byte & 0x7f) << shift;
-    shift += 7;
-  } while (byte & 0x80);
-  cursor = pos;
-  return (result >>> 1) ^ -(result & 1);
-}
-
-/** A zigzag varlong as a double: exact up to 2^53, which timestamp deltas never reach. */
-function readVarlongNumber(buf: Buffer, limit: number): number {
-  let pos = cursor;
-  let result = 0;
-  let scale = 1;
-  let byte: number;
-  let count = 0;
-  do {
-    if (pos >= limit) throw new RangeError('varlong runs past the end of the record');
-    if (++count > 10) throw new RangeError('varlong longer than 10 bytes');
-    byte = buf[pos++]!;
-    result += (byte & 0x7f) * scale;
-    scale *= 128;
-  } while (byte & 0x80);
-  cursor = pos;
-  return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
-}
-
-function readBytes(buf: Buffer, limit: number): Buffer | null {
-  const length = readVarint(buf, limit);
-  if (length < 0) return null;
-  const start = cursor;
-  const end = start + length;
-  if (end > limit) throw new RangeError('record field runs past the end of the record');
-  cursor = end;
-  return buf.subarray(start, end);
-}
 
 function readRecords<K, V>(body: Buffer, batch: Buffer, baseOffset: bigint, from: bigint, context: DecodeContext<K, V>, out: ConsumerRecord<K, V>[]): void {
   const { topic, partition, keyDeserializer, valueDeserializer } = context;
@@ -191,31 +147,15 @@ function readRecords<K, V>(body: Buffer, batch: Buffer, baseOffset: bigint, from
   // Records below the position: only in the first batch of a fetch; compare deltas, not BigInts.
   const firstDelta = from > baseOffset ? Number(from - baseOffset) : 0;
   const limit = body.length;
-  cursor = 0;
+  const fields = emptyRecordFields();
+  let pos = 0;
   for (let i = 0; i < count; i++) {
-    const length = readVarint(body, limit);
-    const end = cursor + length;
-    if (length < 0 || end > limit) throw new RangeError('record length runs past the end of the batch');
-    cursor++; // attributes, unused in v2
-    const timestampDelta = readVarlongNumber(body, end);
-    const offsetDelta = readVarint(body, end);
-    if (offsetDelta < firstDelta) {
-      cursor = end;
-      continue;
-    }
-    const keyBytes = readBytes(body, end);
-    const valueBytes = readBytes(body, end);
-    const headerCount = readVarint(body, end);
-    let headers = NO_HEADERS;
-    if (headerCount > 0) {
-      const list: RecordHeader[] = [];
-      for (let h = 0; h < headerCount; h++) {
-        const headerKey = readBytes(body, end);
-        list.push({ key: headerKey === null ? '' : headerKey.toString('utf8'), value: readBytes(body, end) });
-      }
-      headers = list;
-    }
-    if (cursor !== end) throw new RangeError('record length does not match its fields');
+    pos = readRecord(body, pos, limit, fields);
+    const offsetDelta = fields.offsetDelta;
+    if (offsetDelta < firstDelta) continue;
+    const keyBytes = fields.key;
+    const valueBytes = fields.value;
+    const headers = fields.headerCount === 0 ? NO_HEADERS : readRecordHeaders(body, fields);
     const offset = smallBase >= 0 ? BigInt(smallBase + offsetDelta) : baseOffset + BigInt(offsetDelta);
     let key: K | null = null;
     let value: V | null = null;
@@ -226,7 +166,7 @@ function readRecords<K, V>(body: Buffer, batch: Buffer, baseOffset: bigint, from
       const reason = error instanceof Error ? error.message : String(error);
       throw new RecordRejected(new TidelogError('INVALID_RECORD', `${topic}-${partition}: cannot deserialize the record at offset ${offset}: ${reason}`, { cause: error }), offset);
     }
-    out.push({ topic, partition, offset, timestamp: logAppendTime >= 0 ? logAppendTime : baseTimestamp + timestampDelta, key, value, headers });
+    out.push({ topic, partition, offset, timestamp: logAppendTime >= 0 ? logAppendTime : baseTimestamp + fields.timestampDelta, key, value, headers });
   }
 }
 

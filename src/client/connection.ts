@@ -58,7 +58,9 @@ interface Pending {
   apiVersion: number;
   frame: Buffer;
   expectResponse: boolean;
-  timer: NodeJS.Timeout | undefined;
+  /** Date.now() after which the request times out. */
+  deadline: number;
+  timeoutMs: number;
   resolve(body: unknown): void;
   reject(error: TidelogError): void;
 }
@@ -70,6 +72,8 @@ export class Connection {
   private readonly queued: Pending[] = [];
   private readonly inFlight = new Map<number, Pending>();
   private nextCorrelationId = 1;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private timerDeadline = 0;
   private closedError: TidelogError | null = null;
   private closing = false;
   private drained: (() => void) | null = null;
@@ -210,15 +214,11 @@ export class Connection {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      const pending: Pending = { correlationId, apiKey, apiVersion, frame, expectResponse, timer: undefined, resolve, reject };
       const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
-      pending.timer = setTimeout(() => {
-        const name = getApi(apiKey)?.name ?? String(apiKey);
-        this.settle(pending);
-        reject(new TidelogError('REQUEST_TIMED_OUT', `${name} v${apiVersion} to ${this.address}: no response within ${timeoutMs} ms`));
-        this.destroy(networkError(`connection to ${this.address} closed after a request timed out`));
-      }, timeoutMs);
+      const deadline = Date.now() + timeoutMs;
+      const pending: Pending = { correlationId, apiKey, apiVersion, frame, expectResponse, deadline, timeoutMs, resolve, reject };
       this.queued.push(pending);
+      this.armDeadlineTimer(deadline);
       this.pump();
     });
   }
@@ -241,9 +241,38 @@ export class Connection {
     this.checkDrained();
   }
 
+  /**
+   * One timer per connection, not one per request (a timer costs a few µs to arm and clear,
+   * which shows in one-at-a-time latency): it fires at the earliest deadline it knows of, times
+   * out what has expired, and re-arms for the earliest pending deadline.
+   */
+  private armDeadlineTimer(deadline: number): void {
+    if (this.deadlineTimer !== undefined && this.timerDeadline <= deadline) return;
+    clearTimeout(this.deadlineTimer);
+    this.timerDeadline = deadline;
+    // Unref'd: it only matters while requests are pending, and then the socket holds the process.
+    this.deadlineTimer = setTimeout(() => this.checkDeadlines(), Math.max(0, deadline - Date.now())).unref();
+  }
+
+  private checkDeadlines(): void {
+    this.deadlineTimer = undefined;
+    const now = Date.now();
+    let next = Infinity;
+    for (const pending of [...this.inFlight.values(), ...this.queued]) {
+      if (pending.deadline <= now) {
+        const name = getApi(pending.apiKey)?.name ?? String(pending.apiKey);
+        this.settle(pending);
+        pending.reject(new TidelogError('REQUEST_TIMED_OUT', `${name} v${pending.apiVersion} to ${this.address}: no response within ${pending.timeoutMs} ms`));
+        this.destroy(networkError(`connection to ${this.address} closed after a request timed out`));
+        return;
+      }
+      next = Math.min(next, pending.deadline);
+    }
+    if (next !== Infinity) this.armDeadlineTimer(next);
+  }
+
   private settle(pending: Pending): void {
-    clearTimeout(pending.timer);
-    this.inFlight.delete(pending.correlationId);
+    if (this.inFlight.delete(pending.correlationId)) return;
     const index = this.queued.indexOf(pending);
     if (index >= 0) this.queued.splice(index, 1);
   }
@@ -289,10 +318,9 @@ export class Connection {
     const pending = [...this.inFlight.values(), ...this.queued];
     this.inFlight.clear();
     this.queued.length = 0;
-    for (const p of pending) {
-      clearTimeout(p.timer);
-      p.reject(error);
-    }
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    for (const p of pending) p.reject(error);
     const drained = this.drained;
     this.drained = null;
     drained?.();

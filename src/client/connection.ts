@@ -2,7 +2,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import {
   API_KEYS,
   decodeResponse,
-  encodeRequest,
+  encodeRequestChunks,
   FrameSplitter,
   getApi,
   peekCorrelationId,
@@ -56,7 +56,8 @@ interface Pending {
   correlationId: number;
   apiKey: ApiKey;
   apiVersion: number;
-  frame: Buffer;
+  /** The request frame in pieces (records blobs by reference), written together. */
+  frame: Buffer[];
   expectResponse: boolean;
   /** Date.now() after which the request times out. */
   deadline: number;
@@ -207,9 +208,9 @@ export class Connection {
     if (this.closing) return Promise.reject(networkError(`connection to ${this.address} is closing`));
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = this.nextCorrelationId === 0x7fffffff ? 1 : this.nextCorrelationId + 1;
-    let frame: Buffer;
+    let frame: Buffer[];
     try {
-      frame = encodeRequest({ apiKey, apiVersion, correlationId, clientId: this.clientId }, body as RequestBodies[typeof apiKey]);
+      frame = encodeRequestChunks({ apiKey, apiVersion, correlationId, clientId: this.clientId }, body as RequestBodies[typeof apiKey]);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -229,9 +230,9 @@ export class Connection {
       const pending = this.queued.shift()!;
       if (pending.expectResponse) {
         this.inFlight.set(pending.correlationId, pending);
-        this.socket.write(pending.frame);
+        this.write(pending.frame);
       } else {
-        this.socket.write(pending.frame, (error) => {
+        this.write(pending.frame, (error) => {
           this.settle(pending);
           if (error) pending.reject(networkError(`write to ${this.address} failed`, error));
           else pending.resolve(undefined);
@@ -291,6 +292,17 @@ export class Connection {
     } catch (error) {
       this.destroy(networkError(`bad response stream from ${this.address}`, error));
     }
+  }
+
+  /** One frame's pieces, corked so that they leave in one writev; `done` runs once the last is written. */
+  private write(chunks: Buffer[], done?: (error?: Error | null) => void): void {
+    if (chunks.length === 1) {
+      this.socket.write(chunks[0]!, done);
+      return;
+    }
+    this.socket.cork();
+    chunks.forEach((chunk, i) => this.socket.write(chunk, i === chunks.length - 1 ? done : undefined));
+    this.socket.uncork();
   }
 
   private onFrame(frame: Buffer): void {

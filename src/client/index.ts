@@ -26,6 +26,7 @@ export type { ConfigResource, ConfigResourceType, ConfigResourceDescription, Con
 export type { ListedGroup, GroupDescription, MemberDescription } from './admin/groups.js';
 export type { PartitionLag, ResetTarget } from './admin/offsets.js';
 export { GroupMembership, rangeAssignor, roundRobinAssignor, DEFAULT_ASSIGNORS, fetchCommittedOffsets, commitOffsets, encodeSubscription, decodeSubscription, encodeAssignment, decodeAssignment, type GroupMembershipOptions, type Assignor, type AssignorMember, type TopicPartition, type Subscription, type Assignment, type CommittedOffset, type OffsetToCommit, type CommittingMember } from './group/index.js';
+export { type ProducedRange, type Compression } from './producer.js';
 export { Consumer } from './consumer.js';
 export type { ConsumerOptions, Deserializer, OffsetResetPolicy, IsolationLevel } from './consumer/options.js';
 export type { ConsumerRecord, ConsumerBatch, SeekTarget, PollOptions, IterateOptions } from './consumer/types.js';

@@ -54,6 +54,7 @@ export {
   peekCorrelationId,
   decodeRequest,
   encodeRequest,
+  encodeRequestChunks,
   encodeResponse,
   encodeResponseChunks,
   decodeResponse,

@@ -8,13 +8,8 @@ export interface Decoded<T> {
 }
 
 export function zigzagVarintSize(value: number): number {
-  let v = ((value << 1) ^ (value >> 31)) >>> 0;
-  let size = 1;
-  while (v >= 0x80) {
-    v >>>= 7;
-    size++;
-  }
-  return size;
+  const v = ((value << 1) ^ (value >> 31)) >>> 0;
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x20_0000 ? 3 : v < 0x1000_0000 ? 4 : 5;
 }
 
 export function writeZigzagVarint(buf: Buffer, pos: number, value: number): number {
@@ -74,4 +69,50 @@ export function readZigzagVarlong(buf: Buffer, pos: number): Decoded<bigint> {
     shift += 7n;
   }
   throw new RangeError('varlong longer than 10 bytes');
+}
+
+/*
+ * The writers' hot path: the same zigzag forms for integers held as doubles (timestamp deltas,
+ * within ±2^52), and int64 fields from doubles within ±2^53, all without BigInt.
+ */
+
+export function zigzagVarlongNumberSize(value: number): number {
+  if (value >= -0x4000_0000 && value < 0x4000_0000) return zigzagVarintSize(value);
+  let v = value >= 0 ? value * 2 : -value * 2 - 1;
+  let size = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 0x80);
+    size++;
+  }
+  return size;
+}
+
+export function writeZigzagVarlongNumber(buf: Buffer, pos: number, value: number): number {
+  if (value >= -0x4000_0000 && value < 0x4000_0000) return writeZigzagVarint(buf, pos, value);
+  let v = value >= 0 ? value * 2 : -value * 2 - 1;
+  while (v >= 0x80) {
+    buf[pos++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  buf[pos++] = v;
+  return pos;
+}
+
+export function writeInt64Number(buf: Buffer, pos: number, value: number): void {
+  const high = Math.floor(value / 0x1_0000_0000);
+  buf.writeInt32BE(high, pos);
+  buf.writeUInt32BE(value - high * 0x1_0000_0000, pos + 4);
+}
+
+/** A record's length-prefixed bytes field: zigzag length (-1 for null), then the bytes. */
+export function writeZigzagBytes(buf: Buffer, pos: number, bytes: Uint8Array | null): number {
+  if (bytes === null) {
+    buf[pos] = 1; // zigzag(-1)
+    return pos + 1;
+  }
+  const length = bytes.length;
+  if (length < 64) buf[pos++] = length << 1;
+  else pos = writeZigzagVarint(buf, pos, length);
+  buf.set(bytes, pos);
+  return pos + length;
 }

@@ -1,8 +1,9 @@
-import { open, rm, mkdtemp } from 'node:fs/promises';
+import { rm, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PartitionLog } from '../src/log/index.js';
 import { buildBatch } from '../src/record/index.js';
+import { rawReads, rawWrites } from './baselines.js';
 import { medianSeconds, printTable, type Row } from './stats.js';
 
 /**
@@ -24,26 +25,6 @@ export function makeBatches(records = RECORDS, perBatch = RECORDS_PER_BATCH, val
     batches.push(buildBatch(Array.from({ length: perBatch }, () => ({ value })), { baseTimestamp: Date.now() }));
   }
   return batches;
-}
-
-/** The baseline: the same bytes written sequentially to a plain file, one write per batch, no fsync. */
-export async function rawWrites(path: string, batches: Buffer[]): Promise<void> {
-  const file = await open(path, 'w');
-  let position = 0;
-  for (const batch of batches) {
-    await file.write(batch, 0, batch.length, position);
-    position += batch.length;
-  }
-  await file.close();
-}
-
-/** Reads a file sequentially in 1 MiB reads. */
-export async function rawReads(path: string, totalBytes: number): Promise<void> {
-  const file = await open(path, 'r');
-  for (let position = 0; position < totalBytes; position += READ_MAX_BYTES) {
-    await file.read(Buffer.allocUnsafe(READ_MAX_BYTES), 0, READ_MAX_BYTES, position);
-  }
-  await file.close();
 }
 
 async function appendAll(log: PartitionLog, batches: Buffer[], durable: boolean): Promise<void> {

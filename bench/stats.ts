@@ -1,4 +1,16 @@
-/** Small helpers for benchmarks that print figures: medians over repeated runs, and units. */
+/** Small helpers for benchmarks that print figures: medians over repeated runs, units, tables. */
+
+let reportStream: NodeJS.WritableStream = process.stdout;
+
+/** Prints a line of a report: on stdout, unless `--json` keeps stdout for the JSON (then on stderr). */
+export function report(line = ''): void {
+  reportStream.write(`${line}\n`);
+}
+
+export function sendReportsToStderr(): void {
+  reportStream = process.stderr;
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -46,7 +58,7 @@ export interface Row {
 const cores = (c: number | null | undefined) => (c == null ? '' : c.toFixed(2));
 
 export function printTable(title: string, rows: Row[], baselineName: string): void {
-  console.log(`\n${title}`);
+  report(`\n${title}`);
   const withCpu = rows.some((r) => r.serverCores != null || r.clientCores != null);
   const header = ['workload', 'records/s', 'MB/s', `vs ${baselineName}`, ...(withCpu ? ['server cores', 'client cores', 'other cores'] : [])];
   const lines = rows.map((r) => [
@@ -58,9 +70,9 @@ export function printTable(title: string, rows: Row[], baselineName: string): vo
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(fmt(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const line of lines) console.log(fmt(line));
+  report(fmt(header));
+  report(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const line of lines) report(fmt(line));
 }
 
 /** The nearest-rank percentile (`p` in [0, 100]) of values already sorted ascending. */
@@ -98,7 +110,7 @@ export function latencySummary(runs: Float64Array[]): { p50Us: number; p99Us: nu
 }
 
 export function printLatencyTable(title: string, rows: LatencyRow[], baselineName: string): void {
-  console.log(`\n${title}`);
+  report(`\n${title}`);
   const withCpu = rows.some((r) => r.serverCpuUsPerRequest != null || r.clientCpuUsPerRequest != null);
   const header = ['workload', 'p50 µs', 'p99 µs', 'p99.9 µs', `p50 vs ${baselineName}`, `p99 vs ${baselineName}`, ...(withCpu ? ['server CPU µs/req', 'client CPU µs/req', 'other cores'] : [])];
   const times = (r: number | null) => (r === null ? '' : `${r.toFixed(1)}×`);
@@ -114,7 +126,7 @@ export function printLatencyTable(title: string, rows: LatencyRow[], baselineNam
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(fmt(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const line of lines) console.log(fmt(line));
+  report(fmt(header));
+  report(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const line of lines) report(fmt(line));
 }

@@ -1,4 +1,7 @@
 export { PartitionLog, type AppendOptions, type AppendResult, type LogOptions, type RetentionResult, type SegmentInfo } from './partition-log.js';
+export { emptySlice, type LogSlice } from './segment-read.js';
+export { ReadAhead, sharedReadAhead } from './read-ahead.js';
+export { ReadBufferPool, sharedReadBuffers, FRESH_READ_BUFFERS, type ReadBuffer, type ReadBuffers } from './read-buffers.js';
 export { realFileSystem, type FileSystem, type LogFileHandle } from './fs.js';
 export { FaultyFileSystem, type CrashTail } from './faulty-fs.js';
 export { type RecoveryReport, type ScanPlacement } from './recovery.js';

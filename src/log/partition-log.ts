@@ -8,7 +8,10 @@ import { loadSegments, writeCleanShutdownMarker, writeRecoveryPoint, type Recove
 import { segmentsToDelete, type RetentionReason } from './retention.js';
 import { rollReason, type RollReason } from './roll.js';
 import { scanSegment } from './scan.js';
-import { LogSegment, StaleIndexError, type StampedBatch } from './segment.js';
+import { sharedReadAhead, type ReadAhead } from './read-ahead.js';
+import { FRESH_READ_BUFFERS, sharedReadBuffers, type ReadBuffers } from './read-buffers.js';
+import { LogSegment, StaleIndexError, type SegmentReadOptions, type StampedBatch } from './segment.js';
+import { emptySlice, type LogSlice } from './segment-read.js';
 
 
 export interface LogOptions {
@@ -20,6 +23,10 @@ export interface LogOptions {
   scanPlacement?: ScanPlacement;
   /** Stamped into every batch's PartitionLeaderEpoch; a single broker stays at 0. */
   leaderEpoch?: number;
+  /** Where readSlice gets its buffers; the process-wide pool unless given. */
+  readBuffers?: ReadBuffers;
+  /** readSlice's read-ahead budget; the process-wide one unless given, none when null. */
+  readAhead?: ReadAhead | null;
 }
 
 export interface AppendOptions {
@@ -55,6 +62,9 @@ interface PendingAppend extends StampedBatch {
   reject: (error: unknown) => void;
 }
 
+/** How `read` reads: into a buffer the caller keeps, nothing ahead. */
+const KEPT: SegmentReadOptions = { buffers: FRESH_READ_BUFFERS, readAhead: null };
+
 /** Most batches one write gathers (the kernel's IOV_MAX). */
 const MAX_BATCHES_PER_WRITE = 1024;
 
@@ -86,6 +96,7 @@ export class PartitionLog {
     private readonly leaderEpoch: number,
     private readonly segments: LogSegment[],
     readonly recoveryReport: RecoveryReport,
+    private readonly passThrough: SegmentReadOptions,
   ) {
     this.nextOffsetToAssign = this.logEndOffset;
     this.recoveryPoint = this.logEndOffset;
@@ -105,7 +116,8 @@ export class PartitionLog {
       scanPlacement: options.scanPlacement ?? 'auto',
       now: clock.now(),
     });
-    return new PartitionLog(options.dir, config, fs, clock, options.leaderEpoch ?? 0, segments, report);
+    const passThrough = { buffers: options.readBuffers ?? sharedReadBuffers, readAhead: options.readAhead === undefined ? sharedReadAhead : options.readAhead };
+    return new PartitionLog(options.dir, config, fs, clock, options.leaderEpoch ?? 0, segments, report, passThrough);
   }
 
   private get active(): LogSegment {
@@ -353,17 +365,31 @@ export class PartitionLog {
 
   /**
    * Whole batches from the one holding `offset`, up to `maxBytes` but always at least one
-   * batch; empty at the log end. Bytes come back exactly as stored.
+   * batch, all from one segment; empty at the log end. Bytes come back exactly as stored,
+   * in a buffer the caller keeps.
    */
   async read(offset: bigint, maxBytes: number): Promise<Buffer> {
+    return (await this.readWith(offset, maxBytes, KEPT)).records;
+  }
+
+  /**
+   * As `read`, with where the next read starts, for bytes that only pass through (a
+   * fetch's): they lie in a buffer from the log's pool, which `release` hands back once
+   * nothing reads them any more, and a consumer reading on finds its next read started.
+   */
+  readSlice(offset: bigint, maxBytes: number): Promise<LogSlice> {
+    return this.readWith(offset, maxBytes, this.passThrough);
+  }
+
+  private async readWith(offset: bigint, maxBytes: number, options: SegmentReadOptions): Promise<LogSlice> {
     this.usable();
     if (offset < this.logStartOffset || offset > this.logEndOffset) throw this.outOfRange(offset);
     for (let i = this.segmentFor(offset); i < this.segments.length; i++) {
       const segment = this.segments[i]!;
-      const bytes = await this.withFreshIndex(segment, () => segment.read(offset, maxBytes));
-      if (bytes.length > 0) return bytes;
+      const slice = await this.withFreshIndex(segment, () => segment.readSlice(offset, maxBytes, options));
+      if (slice.records.length > 0) return slice;
     }
-    return Buffer.alloc(0);
+    return emptySlice(offset);
   }
 
   /** The first record whose timestamp is at or after `timestamp`, or null if all are older. */

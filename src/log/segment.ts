@@ -1,9 +1,12 @@
-import { decodeRecords, readBatchHeader } from '../record/index.js';
+import { BATCH_HEADER_SIZE, decodeRecords, readBatchHeader } from '../record/index.js';
 import { BatchWalker } from './batch-walker.js';
 import { segmentPath } from './file-names.js';
 import type { FileSystem, LogFileHandle } from './fs.js';
 import { SegmentIndexer } from './indexer.js';
 import { OffsetIndex } from './offset-index.js';
+import type { ReadAhead } from './read-ahead.js';
+import type { ReadBuffer, ReadBuffers } from './read-buffers.js';
+import { batchSizeAt, emptySlice, firstBatchHolds, nextOffsetOf, ReadCursors, wholeBatches, type BatchStart, type Cursor, type LogSlice } from './segment-read.js';
 import type { ScanResult } from './scan.js';
 import { TimeIndex } from './time-index.js';
 
@@ -18,6 +21,14 @@ export interface StampedBatch {
 }
 
 export const MAX_RELATIVE_OFFSET = 0x7fffffffn;
+
+/** Where a segment read gets its buffers, and whether it reads ahead for the next one. */
+export interface SegmentReadOptions {
+  buffers: ReadBuffers;
+  readAhead: ReadAhead | null;
+}
+
+const NOTHING_TO_RELEASE = (): void => {};
 
 /**
  * One segment of a partition log: `<base>.log` with its `.index` and `.timeindex`. The
@@ -36,6 +47,8 @@ export class LogSegment {
   rollBasisMs: number | null = null;
   private readers = 0;
   private deleted = false;
+  private closed = false;
+  private readonly cursors = new ReadCursors();
   private unflushedBytes = false;
 
   private constructor(
@@ -166,6 +179,7 @@ export class LogSegment {
 
   /** Cuts the file back to `size` bytes, e.g. after a failed write. */
   async truncateTo(size: number): Promise<void> {
+    this.cursors.clear();
     await this.handle.truncate(size);
     this.size = size;
   }
@@ -198,6 +212,7 @@ export class LogSegment {
   /** Adopts what a full scan found: its valid length, end offset and rebuilt indexes. */
   async adoptScan(scan: ScanResult): Promise<number> {
     const cut = this.size - scan.validBytes;
+    this.cursors.clear();
     if (cut > 0) await this.truncateTo(scan.validBytes);
     this.offsetIndex.replace(Buffer.from(scan.offsetIndexBytes.buffer, scan.offsetIndexBytes.byteOffset, scan.offsetIndexBytes.byteLength));
     this.timeIndex.replace(Buffer.from(scan.timeIndexBytes.buffer, scan.timeIndexBytes.byteOffset, scan.timeIndexBytes.byteLength));
@@ -225,9 +240,9 @@ export class LogSegment {
   }
 
   /** A walker positioned at or before the batch holding `offset`, checking the index entry it starts from. */
-  private async walkerFor(offset: bigint, chunkBytes: number): Promise<BatchWalker> {
+  private async walkerFor(offset: bigint, chunkBytes: number, end = this.size): Promise<BatchWalker> {
     const entry = this.offsetIndex.lookup(Number(offset - this.baseOffset));
-    const walker = new BatchWalker(this.handle, entry.position, this.size, chunkBytes);
+    const walker = new BatchWalker(this.handle, entry.position, end, chunkBytes);
     if (entry.relativeOffset >= 0) {
       const first = await walker.next();
       if (!first || first.lastOffset !== this.baseOffset + BigInt(entry.relativeOffset)) {
@@ -240,21 +255,118 @@ export class LogSegment {
 
   /**
    * Whole batches starting with the one that holds `offset`, up to `maxBytes` but always at
-   * least that first batch. Empty when `offset` is past this segment's end.
+   * least that first batch; empty when `offset` is past this segment's end. Where the
+   * batch starts is known without looking when an earlier read ended there (a consumer
+   * reading on) or it is the segment's first: then the read is a single read of the file,
+   * into a buffer from `buffers`, or none when a read-ahead already holds the bytes.
+   * Otherwise the batch headers are walked from the offset index's entry first. Only bytes
+   * below `size` are read: never a batch still being written.
    */
-  read(offset: bigint, maxBytes: number): Promise<Buffer> {
+  readSlice(offset: bigint, maxBytes: number, options: SegmentReadOptions): Promise<LogSlice> {
     return this.withReader(async () => {
-      const walker = await this.walkerFor(offset, 16 * 1024);
-      let first: Awaited<ReturnType<BatchWalker['next']>> = null;
-      for (let batch = await walker.next(); batch; batch = await walker.next()) {
-        if (batch.lastOffset >= offset) {
-          first = batch;
-          break;
+      const end = this.size;
+      const known: Cursor | undefined = offset === this.baseOffset ? { offset, position: 0, batchSize: 0 } : this.cursors.find(offset);
+      if (known) {
+        const ahead = known.ahead?.take() ?? null;
+        known.ahead = undefined;
+        if (known.position >= end) {
+          if (ahead) void ahead.bytes.then(() => ahead.buffer.release());
+          return emptySlice(offset);
         }
+        const slice = await this.readBatchesAt(known, offset, maxBytes, end, options, ahead);
+        if (slice) return slice;
+        // Not the batch the hint promised (the file changed under it): look it up instead.
+        this.cursors.forget(offset);
       }
-      if (!first) return Buffer.alloc(0);
-      const wanted = Math.min(Math.max(maxBytes, first.sizeInBytes), this.size - first.position);
-      return wholeBatches(await walker.bytes(first.position, wanted));
+      const walker = await this.walkerFor(offset, 16 * 1024, end);
+      for (let batch = await walker.next(); batch; batch = await walker.next()) {
+        if (batch.lastOffset < offset) continue;
+        const wanted = Math.min(Math.max(maxBytes, batch.sizeInBytes), end - batch.position);
+        const cached = walker.view(batch.position, batch.position + wanted);
+        const slice = cached
+          ? this.sliceOf(cached, batch.sizeInBytes, maxBytes, batch.position, offset, NOTHING_TO_RELEASE, options)
+          : await this.readBatchesAt({ position: batch.position, batchSize: batch.sizeInBytes }, offset, maxBytes, end, options, null);
+        if (!slice) throw new StaleIndexError(`batch at position ${batch.position} of ${this.path} changed while read`);
+        return slice;
+      }
+      return emptySlice(offset);
+    });
+  }
+
+  /**
+   * One read at `start` of whole batches, the first of which must hold `offset`; null if it
+   * does not (a stale hint). A read-ahead's bytes stand in for the read when they cover it.
+   * A first batch larger than the hint expected is read again whole.
+   */
+  private async readBatchesAt(
+    start: BatchStart,
+    offset: bigint,
+    maxBytes: number,
+    end: number,
+    options: SegmentReadOptions,
+    ahead: { bytes: Promise<Buffer | null>; buffer: ReadBuffer } | null,
+  ): Promise<LogSlice | null> {
+    let batchSize = start.batchSize;
+    for (;;) {
+      // With the size unknown, at least a header: enough to learn it.
+      const length = Math.min(Math.max(maxBytes, batchSize || BATCH_HEADER_SIZE), end - start.position);
+      let buffer: ReadBuffer | null = null;
+      let bytes: Buffer | null = null;
+      if (ahead) {
+        const read = await ahead.bytes;
+        if (read && read.length >= length) {
+          buffer = ahead.buffer;
+          bytes = read.subarray(0, length);
+        } else {
+          ahead.buffer.release();
+        }
+        ahead = null;
+      }
+      if (!buffer || !bytes) {
+        buffer = options.buffers.acquire(length);
+        bytes = buffer.bytes.subarray(0, await this.handle.read(buffer.bytes, 0, length, start.position));
+      }
+      const firstSize = firstBatchHolds(bytes, offset) ? batchSizeAt(bytes, 0) : 0;
+      if (firstSize === 0 || firstSize > end - start.position) {
+        buffer.release();
+        return null;
+      }
+      if (firstSize <= bytes.length) return this.sliceOf(bytes, firstSize, maxBytes, start.position, offset, buffer.release, options);
+      buffer.release();
+      if (length >= firstSize) return null; // the file ended before the batch did
+      batchSize = firstSize;
+    }
+  }
+
+  /**
+   * Trims `bytes` (read at `position`, starting with a whole batch of `firstSize` bytes) to
+   * whole batches, notes where the next read starts, and starts that read when a full one
+   * is already written.
+   */
+  private sliceOf(bytes: Buffer, firstSize: number, maxBytes: number, position: number, offset: bigint, release: () => void, options: SegmentReadOptions): LogSlice {
+    const { end, last } = wholeBatches(bytes, firstSize, Math.max(maxBytes, firstSize));
+    const nextOffset = nextOffsetOf(bytes, last);
+    const cursor: Cursor = { offset: nextOffset, position: position + end, batchSize: batchSizeAt(bytes, end) };
+    this.cursors.moved(offset, cursor);
+    if (options.readAhead) this.readAhead(cursor, maxBytes, options.buffers, options.readAhead);
+    return { records: bytes.subarray(0, end), nextOffset, release };
+  }
+
+  /**
+   * Starts the read a consumer that goes on from `cursor` with the same limit will ask for,
+   * if all of it is written: a consumer near the end would ask for more than is there now.
+   * It starts once the current response is on its way: setImmediate runs after the ticks
+   * that write it, and handing a read to the thread pool can take this thread's CPU for a
+   * while on a small machine.
+   */
+  private readAhead(cursor: Cursor, maxBytes: number, buffers: ReadBuffers, readAhead: ReadAhead): void {
+    const length = Math.max(maxBytes, cursor.batchSize || BATCH_HEADER_SIZE);
+    if (this.size - cursor.position < length) return;
+    setImmediate(() => {
+      // Not if the segment went, or a read already went on from the cursor (it is then no longer there).
+      if (this.deleted || this.closed || cursor.ahead || this.cursors.find(cursor.offset) !== cursor) return;
+      const position = cursor.position;
+      cursor.ahead = readAhead.start(length, buffers, (into) => this.withReader(() => this.handle.read(into, 0, into.length, position))) ?? undefined;
     });
   }
 
@@ -292,28 +404,21 @@ export class LogSegment {
 
   /** Closes the segment's file. */
   async close(): Promise<void> {
-    if (this.deleted) return;
+    if (this.deleted || this.closed) return;
+    this.closed = true;
+    // A read-ahead may still be reading: the descriptor must outlive it (a reused one would be another file).
+    await Promise.all(this.cursors.clear().map((ahead) => ahead.settled()));
     await this.handle.close();
   }
 
   /** Removes the files; the descriptor closes once in-flight reads finish. */
   async delete(): Promise<void> {
     this.deleted = true;
+    this.cursors.clear();
     for (const kind of ['log', 'index', 'timeindex'] as const) {
       const path = segmentPath(this.dir, this.baseOffset, kind);
       if (await this.fs.exists(path)) await this.fs.unlink(path);
     }
     if (this.readers === 0) await this.handle.close();
   }
-}
-
-/** Trims a read to whole batches, keeping at least the first even when it alone is larger. */
-function wholeBatches(bytes: Buffer): Buffer {
-  let end = 0;
-  while (end + 12 <= bytes.length) {
-    const next = end + bytes.readInt32BE(end + 8) + 12;
-    if (next > bytes.length) break;
-    end = next;
-  }
-  return bytes.subarray(0, end);
 }

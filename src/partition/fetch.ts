@@ -1,5 +1,5 @@
 import { isTidelogError, type KafkaErrorName } from '../common/index.js';
-import { BASE_OFFSET, BATCH_LENGTH, LAST_OFFSET_DELTA, LOG_OVERHEAD } from '../record/index.js';
+import { emptySlice, type LogSlice } from '../log/index.js';
 import type { DelayedFetches, WaitPosition } from './delayed-fetch.js';
 import type { Partition } from './partition.js';
 
@@ -32,6 +32,11 @@ export interface FetchPartitionResult {
   logStartOffset: bigint;
   /** Whole batches as stored; empty when there is nothing (or no room) to return. */
   records: Buffer;
+  /**
+   * Hands the buffer behind `records` back for reuse: call it once nothing reads `records`
+   * any more (the response that carries them is written), or never.
+   */
+  release(): void;
 }
 
 interface ReadPass {
@@ -42,15 +47,11 @@ interface ReadPass {
   positions: WaitPosition[] | null;
 }
 
-/** One past the last offset in back-to-back whole batches. */
-function nextOffsetAfter(records: Buffer): bigint {
-  let position = 0;
-  let last = -1n;
-  while (position + LOG_OVERHEAD <= records.length) {
-    last = records.readBigInt64BE(position + BASE_OFFSET) + BigInt(records.readInt32BE(position + LAST_OFFSET_DELTA));
-    position += LOG_OVERHEAD + records.readInt32BE(position + BATCH_LENGTH);
-  }
-  return last + 1n;
+const NOTHING_TO_RELEASE = (): void => {};
+
+/** Hands back the buffers of a pass whose answer is thrown away. */
+function releaseAll(results: readonly FetchPartitionResult[]): void {
+  for (const result of results) result.release();
 }
 
 function failure(request: FetchPartitionRequest, error: unknown): FetchPartitionResult {
@@ -64,6 +65,7 @@ function failure(request: FetchPartitionRequest, error: unknown): FetchPartition
     lastStableOffset: -1n,
     logStartOffset: -1n,
     records: Buffer.alloc(0),
+    release: NOTHING_TO_RELEASE,
   };
 }
 
@@ -77,12 +79,15 @@ async function readOnce(lookup: (topic: string, partition: number) => Partition,
   const responseLimit = request.maxBytes ?? Infinity;
   for (const wanted of request.partitions) {
     let partition: Partition;
-    let records: Buffer;
+    let slice: LogSlice;
     try {
       partition = lookup(wanted.topic, wanted.partition);
       const limit = Math.min(wanted.partitionMaxBytes, responseLimit - pass.bytes);
-      records = pass.bytes > 0 && limit <= 0 ? Buffer.alloc(0) : await partition.read(wanted.fetchOffset, Math.max(limit, 0));
-      if (pass.bytes > 0 && records.length > limit) records = Buffer.alloc(0);
+      slice = pass.bytes > 0 && limit <= 0 ? emptySlice(wanted.fetchOffset) : await partition.readSlice(wanted.fetchOffset, Math.max(limit, 0));
+      if (pass.bytes > 0 && slice.records.length > limit) {
+        slice.release();
+        slice = emptySlice(wanted.fetchOffset);
+      }
     } catch (error) {
       pass.results.push(failure(wanted, error));
       pass.failed = true;
@@ -97,12 +102,12 @@ async function readOnce(lookup: (topic: string, partition: number) => Partition,
       highWatermark,
       lastStableOffset: partition.lastStableOffset,
       logStartOffset: partition.logStartOffset,
-      records,
+      records: slice.records,
+      release: slice.release,
     });
-    pass.bytes += records.length;
-    const next = records.length > 0 ? nextOffsetAfter(records) : wanted.fetchOffset;
-    if (next < highWatermark) pass.positions = null;
-    else pass.positions?.push({ partition, fromOffset: next });
+    pass.bytes += slice.records.length;
+    if (slice.nextOffset < highWatermark) pass.positions = null;
+    else pass.positions?.push({ partition, fromOffset: slice.nextOffset });
   }
   return pass;
 }
@@ -120,6 +125,7 @@ export async function fetchRecords(lookup: (topic: string, partition: number) =>
     if (pass.bytes >= request.minBytes || pass.failed || pass.positions === null || pass.positions.length === 0 || remaining <= 0) return pass.results;
     const outcome = await delayed.wait({ positions: pass.positions, minBytes: request.minBytes - pass.bytes, maxWaitMs: remaining, signal: request.signal });
     if (outcome === 'aborted') return pass.results;
+    releaseAll(pass.results);
     if (outcome === 'timeout') return (await readOnce(lookup, request)).results;
   }
 }

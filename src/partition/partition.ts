@@ -1,5 +1,5 @@
 import { TidelogError } from '../common/index.js';
-import type { AppendResult, PartitionLog } from '../log/index.js';
+import type { AppendResult, LogSlice, PartitionLog } from '../log/index.js';
 
 /** Who asks: a client over the network, or the broker itself (its coordinators). Clients may not write to or alter internal topics. */
 export type Origin = 'client' | 'broker';
@@ -94,6 +94,12 @@ export class Partition {
   async read(offset: bigint, maxBytes: number): Promise<Buffer> {
     this.present();
     return this.log.read(offset, maxBytes);
+  }
+
+  /** As `read`, for bytes that only pass through: in a reused buffer, handed back with `release` (see PartitionLog.readSlice). */
+  async readSlice(offset: bigint, maxBytes: number): Promise<LogSlice> {
+    this.present();
+    return this.log.readSlice(offset, maxBytes);
   }
 
   /**

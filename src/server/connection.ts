@@ -18,6 +18,8 @@ export interface ConnectionOptions {
 interface Slot {
   chunks: Buffer[] | null;
   done: boolean;
+  /** What the handler asked to run once the response is written (RequestContext.afterWrite). */
+  afterWrite?: (() => void)[];
   /** Set when this request ends the connection: it closes once every earlier answer is written. */
   closeReason?: string;
 }
@@ -118,7 +120,12 @@ export class Connection {
     this.maybePause();
     let result: HandlerResult<ApiKey> | Promise<HandlerResult<ApiKey>>;
     try {
-      result = handler.handle(request.body as never, { header: request.header, remoteAddress: this.remoteAddress, signal: this.abort.signal });
+      result = handler.handle(request.body as never, {
+        header: request.header,
+        remoteAddress: this.remoteAddress,
+        signal: this.abort.signal,
+        afterWrite: (callback) => (slot.afterWrite ??= []).push(callback),
+      });
     } catch (error) {
       return this.failed(slot, apiKey, error);
     }
@@ -186,13 +193,27 @@ export class Connection {
       if (!slot.chunks) continue;
       if (!sent) this.socket.cork();
       sent = true;
-      slot.chunks.forEach((chunk, i) => this.socket.write(chunk, i === slot.chunks!.length - 1 ? this.notifyDrained : undefined));
+      const last = slot.chunks.length - 1;
+      const onWritten = slot.afterWrite ? this.afterWrite(slot.afterWrite) : this.notifyDrained;
+      slot.chunks.forEach((chunk, i) => this.socket.write(chunk, i === last ? onWritten : undefined));
     }
     if (sent) this.socket.uncork();
     if (closeReason !== undefined) return this.shutdown(closeReason, true);
     this.maybePause();
     this.maybeResume();
     this.notifyDrained();
+  }
+
+  /**
+   * The write callback of a response's last chunk when its handler asked to hear of it.
+   * Writes on a socket complete in order, so the last one's completion covers the response.
+   */
+  private afterWrite(callbacks: (() => void)[]): (error?: Error | null) => void {
+    return (error) => {
+      // After a failed write, don't reason about who may still hold the bytes: leave them to the garbage collector.
+      if (!error) for (const callback of callbacks) callback();
+      this.notifyDrained();
+    };
   }
 
   private atLimit(): boolean {

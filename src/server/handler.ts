@@ -6,6 +6,12 @@ export interface RequestContext {
   remoteAddress: string;
   /** Aborts when the connection closes or the broker stops: long waits must end then. */
   signal: AbortSignal;
+  /**
+   * Runs `callback` once the response has been handed to the kernel whole, so that buffers it
+   * refers to (a fetch's records, sent without a copy) may be reused. Never runs when the
+   * response is not written: the connection closed first, or the write failed.
+   */
+  afterWrite(callback: () => void): void;
 }
 
 /** Returned by a handler when Kafka sends no response (Produce with acks=0). */

@@ -21,7 +21,7 @@ export function fetchHandler(ctx: BrokerContext) {
     apiKey: API_KEYS.Fetch,
     minVersion: 4,
     maxVersion: 13,
-    async handle(body, { header, signal }) {
+    async handle(body, { header, signal, afterWrite }) {
       const byId = header.apiVersion >= 13;
       // The topic each request entry names, or undefined for an unknown id.
       const names = body.topics.map((topic) => (byId ? ctx.topics.topicNameById(topic.topicId ?? '') : (topic.topic ?? '')));
@@ -38,10 +38,13 @@ export function fetchHandler(ctx: BrokerContext) {
         partitions,
         minBytes: body.minBytes,
         // The client's limit is a wish: the broker bounds what one response may hold in memory.
-        // The client's limit is a wish: the broker bounds what one response may hold in memory.
         maxBytes: Math.min(body.maxBytes, ctx.config.values['fetch.max.bytes']),
         maxWaitMs: unknownId ? 0 : body.maxWaitMs,
         signal,
+      });
+      // The records go out without a copy, straight from the buffers they were read into.
+      afterWrite(() => {
+        for (const result of results) result.release();
       });
       const abortedTransactions = body.isolationLevel === READ_COMMITTED ? [] : null;
       const responses: FetchableTopicResponse[] = [];

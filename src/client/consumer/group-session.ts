@@ -1,6 +1,5 @@
-import type { Cluster } from '../cluster.js';
 import { TidelogError } from '../errors.js';
-import { GroupMembership, type Assignor, type TopicPartition } from '../group/index.js';
+import { GroupMembership, type GroupMembershipOptions, type TopicPartition } from '../group/index.js';
 
 /**
  * The consumer's side of a group membership: builds the GroupMembership for a subscription,
@@ -8,15 +7,7 @@ import { GroupMembership, type Assignor, type TopicPartition } from '../group/in
  * consumer every revoke and assignment through its two callbacks. GroupMembership does the
  * protocol; this only wires it to the consumer's life.
  */
-export interface GroupSessionOptions {
-  cluster: Cluster;
-  groupId: string;
-  topics: string[];
-  assignors?: Assignor[];
-  sessionTimeoutMs?: number;
-  rebalanceTimeoutMs?: number;
-  heartbeatIntervalMs?: number;
-  groupInstanceId?: string | null;
+export interface GroupSessionOptions extends Omit<GroupMembershipOptions, 'onPartitionsRevoked' | 'onPartitionsAssigned'> {
   /** Commit what was consumed and let go of the partitions; must not throw. */
   onRevoked(partitions: TopicPartition[]): Promise<void>;
   /** Take the new assignment (all of it). */

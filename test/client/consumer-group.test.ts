@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, Connection, Consumer, fetchCommittedOffsets, stringSerializer, type ConsumerOptions, type ConsumerRecord } from '../../src/client/index.js';
 import { spawnLines, type LineChild } from '../compat/groups-tools.js';
 import { createTopics, eventually, startTestBroker, type TestBroker } from '../server/fixtures.js';
+import { GROUP_BROKER_SETTINGS } from './group-helpers.js';
 import { produceBatch, textRecords } from './consumer-helpers.js';
 
 let broker: TestBroker;
@@ -9,11 +10,7 @@ let writer: Connection;
 let admin: Cluster;
 let port: number;
 beforeAll(async () => {
-  broker = await startTestBroker({
-    'auto.create.topics.enable': 'false',
-    'group.initial.rebalance.delay.ms': '0',
-    'group.min.session.timeout.ms': '500',
-  });
+  broker = await startTestBroker(GROUP_BROKER_SETTINGS);
   port = broker.broker.port;
   await createTopics(await broker.connect(), [
     { name: 'resume', partitions: 1 },

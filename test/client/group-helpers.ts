@@ -94,3 +94,14 @@ export function expectDisjointComplete(assignments: readonly TopicPartition[][],
 export function partitionsOf(topic: string, count: number): TopicPartition[] {
   return Array.from({ length: count }, (_, partition) => ({ topic, partition }));
 }
+
+/**
+ * Broker settings for group tests: rebalances start at once (no initial delay), sessions may
+ * be short, topics exist only when a test creates them, and the offsets topic stays small.
+ */
+export const GROUP_BROKER_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
+  'auto.create.topics.enable': 'false',
+  'group.initial.rebalance.delay.ms': '0',
+  'group.min.session.timeout.ms': '500',
+  'offsets.topic.num.partitions': '3',
+});

@@ -4,7 +4,7 @@ import { decodeAssignment, roundRobinAssignor, type TopicPartition } from '../..
 import { API_KEYS } from '../../src/protocol/index.js';
 import { createTopics, startTestBroker, type TestBroker } from '../server/fixtures.js';
 import type { RawClient } from '../server/raw-client.js';
-import { disposeMembers, key, newMember, partitionsOf, until, type TestMember } from './group-helpers.js';
+import { disposeMembers, key, newMember, partitionsOf, until, type TestMember, GROUP_BROKER_SETTINGS } from './group-helpers.js';
 
 /**
  * A GroupMembership and a kafkajs 2.2.4 consumer in one group, each way round: with us as
@@ -23,12 +23,7 @@ let kafka: Kafka;
 const consumers: Consumer[] = [];
 
 beforeAll(async () => {
-  broker = await startTestBroker({
-    'auto.create.topics.enable': 'false',
-    'group.initial.rebalance.delay.ms': '0',
-    'group.min.session.timeout.ms': '500',
-    'offsets.topic.num.partitions': '3',
-  });
+  broker = await startTestBroker(GROUP_BROKER_SETTINGS);
   raw = await broker.connect();
   await createTopics(raw, [{ name: TOPIC, partitions: 6 }]);
   kafka = new Kafka({ clientId: 'kafkajs-member', brokers: [`127.0.0.1:${broker.broker.port}`], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 50 } });

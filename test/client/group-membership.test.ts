@@ -3,7 +3,7 @@ import { GroupMembership } from '../../src/client/index.js';
 import { API_KEYS } from '../../src/protocol/index.js';
 import { createTopics, startTestBroker, type TestBroker } from '../server/fixtures.js';
 import type { RawClient } from '../server/raw-client.js';
-import { disposeMembers, expectDisjointComplete, newMember, partitionsOf, settledOn, until } from './group-helpers.js';
+import { disposeMembers, expectDisjointComplete, newMember, partitionsOf, settledOn, until, GROUP_BROKER_SETTINGS } from './group-helpers.js';
 
 const TOPIC = 'six';
 const ALL = partitionsOf(TOPIC, 6);
@@ -11,12 +11,7 @@ const ALL = partitionsOf(TOPIC, 6);
 let broker: TestBroker;
 let raw: RawClient;
 beforeAll(async () => {
-  broker = await startTestBroker({
-    'auto.create.topics.enable': 'false',
-    'group.initial.rebalance.delay.ms': '0',
-    'group.min.session.timeout.ms': '500',
-    'offsets.topic.num.partitions': '3',
-  });
+  broker = await startTestBroker(GROUP_BROKER_SETTINGS);
   raw = await broker.connect();
   await createTopics(raw, [{ name: TOPIC, partitions: 6 }]);
 });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commitOffsets, fetchCommittedOffsets, TidelogError } from '../../src/client/index.js';
 import { createTopics, startTestBroker, type TestBroker } from '../server/fixtures.js';
-import { disposeMembers, newMember, partitionsOf, settledOn, until } from './group-helpers.js';
+import { disposeMembers, newMember, partitionsOf, settledOn, until, GROUP_BROKER_SETTINGS } from './group-helpers.js';
 
 const TOPIC = 'ledger';
 const ALL = partitionsOf(TOPIC, 6);
@@ -9,12 +9,7 @@ const fast = { topics: [TOPIC], sessionTimeoutMs: 5_000, heartbeatIntervalMs: 10
 
 let broker: TestBroker;
 beforeAll(async () => {
-  broker = await startTestBroker({
-    'auto.create.topics.enable': 'false',
-    'group.initial.rebalance.delay.ms': '0',
-    'group.min.session.timeout.ms': '500',
-    'offsets.topic.num.partitions': '3',
-  });
+  broker = await startTestBroker(GROUP_BROKER_SETTINGS);
   await createTopics(await broker.connect(), [{ name: TOPIC, partitions: 6 }]);
 });
 afterEach(async () => {
